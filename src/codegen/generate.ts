@@ -1,0 +1,43 @@
+/** Schema file in, generated files out (as text); writing and drift checks are the caller's. */
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { emitEnvExample } from "./env-example.ts";
+import { emitModules, generatedHeader } from "./emit.ts";
+import { computeFieldTypes } from "./field-types.ts";
+import { loadSchema } from "./load-schema.ts";
+
+export interface GenerateOptions {
+  /** Path to secrets.schema.ts. */
+  readonly schema: string;
+  /** Output directory, default `generated` beside the schema. */
+  readonly out?: string;
+  readonly runtimeImport?: string;
+}
+
+export interface GeneratedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+export async function generate(options: GenerateOptions): Promise<{ files: GeneratedFile[]; fieldCount: number }> {
+  const schemaPath = resolve(options.schema);
+  const root = dirname(schemaPath);
+  const out = resolve(options.out ?? join(root, "generated"));
+  const schema = await loadSchema(schemaPath);
+  const types = computeFieldTypes(schemaPath, schema.fields.map((field) => field.name));
+  const schemaImport = importSpecifier(out, schemaPath);
+  const modules = emitModules({ schema, types, schemaImport, runtimeImport: options.runtimeImport ?? "secrets-gen/runtime" });
+  return {
+    fieldCount: schema.fields.length,
+    files: [
+      { path: join(out, "secrets.ts"), content: modules.secrets },
+      { path: join(out, "index.ts"), content: modules.index },
+      { path: join(root, ".env.example"), content: emitEnvExample(schema, generatedHeader(relative(root, schemaPath))) },
+    ],
+  };
+}
+
+/** A relative specifier with the .ts extension, which Node (tsx), Deno and tsc all accept. */
+function importSpecifier(fromDir: string, file: string): string {
+  const path = relative(fromDir, file).split(sep).join("/");
+  return path.startsWith(".") ? path : `./${path}`;
+}

@@ -1,0 +1,27 @@
+import { pathToFileURL } from "node:url";
+import { isSecretsSchema, type SecretsSchema } from "../schema/define.ts";
+import { CliError } from "./cli-error.ts";
+
+/**
+ * Import the user's TypeScript schema: natively under Deno, through tsx on Node (so no build
+ * step or loader flag is needed). tsx is imported only on Node.
+ */
+export async function loadSchema(schemaPath: string): Promise<SecretsSchema> {
+  const url = pathToFileURL(schemaPath).href;
+  let module: { default?: unknown };
+  try {
+    module = "Deno" in globalThis
+      ? await import(url)
+      : await (await import("tsx/esm/api")).tsImport(url, import.meta.url);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(schemaPath)) {
+      throw new CliError(`the schema ${schemaPath} does not exist: create it or pass --schema <path>`);
+    }
+    // The schema's own errors (SchemaError, syntax) are the user's to read, so show their message.
+    throw new CliError(`the schema ${schemaPath} could not be loaded: ${(error as Error)?.message ?? error}`);
+  }
+  if (!isSecretsSchema(module.default)) {
+    throw new CliError(`the schema ${schemaPath} has no default export made by defineSecrets(): add \`export default defineSecrets({ ... })\``);
+  }
+  return module.default;
+}

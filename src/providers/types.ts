@@ -1,0 +1,71 @@
+import type { SecretRef } from "../schema/ref.ts";
+
+export type { SecretRef };
+
+/** Why a provider could not answer for a ref. Drives production policy: every kind fails closed in production. */
+export type ProviderErrorKind =
+  /** The manager refused (403, AccessDenied, PERMISSION_DENIED). */
+  | "denied"
+  /** The manager could not be reached or answered 5xx / throttled / timed out / sealed. Retryable. */
+  | "unavailable"
+  /** The ref or the manager's answer makes no sense (bad ref for this provider, malformed body, missing JSON key). */
+  | "invalid";
+
+/** The answer for one ref. Messages name paths and refs, never a value, token or credential. */
+export type Outcome =
+  | {
+      readonly status: "found";
+      readonly value: string | Uint8Array;
+      /** The manager's version id/number of the value, when it has one. */
+      readonly version?: string;
+      /** How long the value may be cached (lease duration / TTL), when the manager says. */
+      readonly ttlSeconds?: number;
+    }
+  | {
+      readonly status: "missing";
+      /** Short, value-free reason, e.g. "version 3 was destroyed". */
+      readonly reason?: string;
+    }
+  | {
+      readonly status: "error";
+      readonly kind: ProviderErrorKind;
+      /** One value-free sentence: what went wrong and what to do. */
+      readonly message: string;
+      readonly cause?: unknown;
+    };
+
+/** What the runtime gives a provider for one batch. */
+export interface ResolveContext {
+  /** The environment the app was loaded with (injected in tests); read config such as VAULT_ADDR from here. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted when the start-up deadline passes; pass it to SDK calls that accept one. */
+  readonly signal: AbortSignal;
+  /** Whether production rules apply. */
+  readonly production: boolean;
+  /** Report a value-free warning (e.g. TLS verification disabled). */
+  readonly warn: (message: string) => void;
+}
+
+/**
+ * A secret source behind one or more URL schemes. The runtime hands it every ref of its schemes
+ * at once (deduplicated by `raw`), so a provider can batch, read each distinct path once and fan
+ * the answer out to several `#key`s.
+ */
+export interface Provider {
+  /** Shown in reports, e.g. "vault". */
+  readonly name: string;
+  /** The ref schemes it serves, e.g. ["vault"]. */
+  readonly schemes: readonly string[];
+  /** Resolve every ref; the map must have an entry for each `ref.raw`. */
+  resolve(refs: readonly SecretRef[], context: ResolveContext): Promise<ReadonlyMap<string, Outcome>>;
+  /** Release clients, timers and sockets. */
+  close?(): Promise<void>;
+}
+
+/** How a built-in provider file is shaped: a factory with options, default-exported. */
+export type ProviderFactory<Options = Record<string, never>> = (options?: Options) => Provider;
+
+/** Identity helper so a custom provider gets its types checked. */
+export function defineProvider(provider: Provider): Provider {
+  return provider;
+}

@@ -1,0 +1,60 @@
+/** Small async building blocks shared by the runtime and the providers. */
+
+/** Run `task` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}
+
+export interface RetryOptions {
+  /** Total attempts including the first. */
+  readonly attempts: number;
+  /** First back-off; doubles each retry, with full jitter. */
+  readonly baseDelayMs: number;
+  /** Only errors this accepts are retried (the transient ones). */
+  readonly isRetryable: (error: unknown) => boolean;
+  /** Stops waiting and retrying once aborted (the start-up deadline). */
+  readonly signal?: AbortSignal;
+  /** Injectable for deterministic tests. */
+  readonly random?: () => number;
+}
+
+/** Retry `attempt` on transient errors with jittered exponential back-off, never past `signal`. */
+export async function retry<T>(attempt: (attemptNumber: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const random = options.random ?? Math.random;
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    try {
+      return await attempt(attemptNumber);
+    } catch (error) {
+      const last = attemptNumber >= options.attempts || options.signal?.aborted || !options.isRetryable(error);
+      if (last) throw error;
+      await sleep(random() * options.baseDelayMs * 2 ** (attemptNumber - 1), options.signal);
+    }
+  }
+}
+
+/** Resolves after `ms`, or early when `signal` aborts (never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,32 @@
+import type { FieldSpec, SourceKind } from "../schema/define.ts";
+import type { Attempt } from "./errors.ts";
+
+export interface Found {
+  readonly value: string | Uint8Array;
+  readonly source: SourceKind;
+  readonly where: string;
+  readonly version?: string;
+}
+
+/** One field's walk down the chain: what each source said, and where it ended. */
+export class FieldState {
+  readonly attempts: Attempt[] = [];
+  found: Found | undefined;
+  /** Set when the chain must stop without a value (fail closed). One sentence, value-free. */
+  failure: string | undefined;
+
+  constructor(readonly spec: FieldSpec) {}
+
+  get settled(): boolean {
+    return this.found !== undefined || this.failure !== undefined;
+  }
+
+  /** Whether production lets this field take a value from `source`. */
+  accepts(source: SourceKind, production: boolean): boolean {
+    return !production || this.spec.productionSources.includes(source);
+  }
+
+  record(attempt: Attempt): void {
+    this.attempts.push(attempt);
+  }
+}

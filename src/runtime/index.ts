@@ -1,0 +1,10 @@
+/** secrets-gen/runtime: what generated modules and apps use at run time. */
+export { createLoader, loadSecrets, type Loader } from "./loader.ts";
+export { loadOrExit } from "./startup.ts";
+export { redact, REDACTED } from "./redaction.ts";
+export { provenance, explain, type Provenance } from "./provenance.ts";
+export { SecretsGenError, ConfigError, SecretsLoadError, type Attempt, type FieldFailure } from "./errors.ts";
+export { isProduction, DEFAULT_DOCKER_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_TIMEOUT_MS, type LoadOptions } from "./settings.ts";
+export { SchemaError } from "../schema/define.ts";
+export type { Manifest, ManifestField } from "../schema/manifest.ts";
+export type { Provider, Outcome, ResolveContext, SecretRef, ProviderErrorKind } from "../providers/types.ts";

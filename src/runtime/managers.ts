@@ -1,0 +1,124 @@
+/**
+ * Chain step 1: the external managers. Refs are resolved in rounds — every field's first ref,
+ * then the second ref of fields still without a value — and within a round each provider gets
+ * all of its refs in one batch, providers running concurrently under one deadline.
+ */
+import type { Outcome, Provider, ResolveContext, SecretRef } from "../providers/types.ts";
+import { builtinProviders } from "../providers/registry.ts";
+import { ConfigError } from "./errors.ts";
+import type { FieldState } from "./field-state.ts";
+import { redact } from "./redaction.ts";
+import type { Settings } from "./settings.ts";
+
+/** Providers by scheme for this load: explicit ones first, built-ins created on demand. */
+export async function providersFor(states: readonly FieldState[], settings: Settings): Promise<Map<string, Provider>> {
+  const byScheme = new Map<string, Provider>();
+  for (const provider of settings.providers) {
+    for (const scheme of provider.schemes) if (!byScheme.has(scheme)) byScheme.set(scheme, provider);
+  }
+  const needed = new Set(states.flatMap((state) => state.spec.from.map((ref) => ref.scheme)));
+  for (const scheme of needed) {
+    if (byScheme.has(scheme)) continue;
+    const load = builtinProviders[scheme];
+    if (!load) {
+      const field = states.find((state) => state.spec.from.some((ref) => ref.scheme === scheme))!.spec;
+      const ref = field.from.find((r) => r.scheme === scheme)!.raw;
+      const known = [...new Set([...Object.keys(builtinProviders), ...byScheme.keys()])].join(", ") || "none";
+      throw new ConfigError(
+        `field ${field.name} uses ref ${ref}, but no provider handles the "${scheme}" scheme (known: ${known}): fix the ref or pass a provider in loadSecrets({ providers })`,
+      );
+    }
+    byScheme.set(scheme, (await load())());
+  }
+  return byScheme;
+}
+
+export async function resolveManagers(
+  states: readonly FieldState[],
+  providers: ReadonlyMap<string, Provider>,
+  settings: Settings,
+): Promise<void> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), settings.timeoutMs);
+  try {
+    for (let round = 0; ; round++) {
+      const asking = states.filter(
+        (state) => !state.settled && round < state.spec.from.length && state.accepts("manager", settings.production),
+      );
+      if (asking.length === 0) return;
+      const refs = asking.map((state) => state.spec.from[round]!);
+      const outcomes = await resolveBatch(refs, providers, settings, deadline.signal);
+      for (const state of asking) apply(state, state.spec.from[round]!, outcomes.get(state.spec.from[round]!.raw)!, settings);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function apply(state: FieldState, ref: SecretRef, outcome: Outcome, settings: Settings): void {
+  const where = ref.raw;
+  if (outcome.status === "found") {
+    state.record({ source: "manager", where, outcome: "found", ...(outcome.version ? { detail: `version ${outcome.version}` } : {}) });
+    state.found = { value: outcome.value, source: "manager", where, ...(outcome.version ? { version: outcome.version } : {}) };
+    return;
+  }
+  if (outcome.status === "missing") {
+    state.record({ source: "manager", where, outcome: "missing", detail: outcome.reason ?? "not found" });
+    return;
+  }
+  const detail = `${outcome.kind}: ${outcome.message}`;
+  state.record({ source: "manager", where, outcome: "error", detail });
+  if (settings.production) {
+    // Fail closed: an outage or a denial must never fall through to a weaker source.
+    state.failure = `${state.spec.name}: ${where} failed (${detail}); production does not fall back to other sources, so fix the manager or its access.`;
+  } else {
+    settings.warn(`${state.spec.name}: ${where} failed (${detail}); trying the next source because this is not production.`);
+  }
+}
+
+async function resolveBatch(
+  refs: readonly SecretRef[],
+  providers: ReadonlyMap<string, Provider>,
+  settings: Settings,
+  signal: AbortSignal,
+): Promise<Map<string, Outcome>> {
+  const byProvider = new Map<Provider, Map<string, SecretRef>>();
+  for (const ref of refs) {
+    const provider = providers.get(ref.scheme)!;
+    const batch = byProvider.get(provider) ?? new Map<string, SecretRef>();
+    batch.set(ref.raw, ref);
+    byProvider.set(provider, batch);
+  }
+  const context: ResolveContext = { env: settings.env, signal, production: settings.production, warn: settings.warn };
+  const answers = await Promise.all(
+    [...byProvider].map(([provider, batch]) => askProvider(provider, [...batch.values()], context, settings.timeoutMs)),
+  );
+  return new Map(answers.flatMap((answer) => [...answer]));
+}
+
+/** One provider call that always settles with an outcome per ref: by answer, by error, or by deadline. */
+async function askProvider(
+  provider: Provider,
+  refs: readonly SecretRef[],
+  context: ResolveContext,
+  timeoutMs: number,
+): Promise<Map<string, Outcome>> {
+  const everyRef = (outcome: Outcome) => new Map(refs.map((ref) => [ref.raw, outcome]));
+  const timedOut = new Promise<"timeout">((resolve) => {
+    if (context.signal.aborted) resolve("timeout");
+    context.signal.addEventListener("abort", () => resolve("timeout"), { once: true });
+  });
+  try {
+    const answer = await Promise.race([provider.resolve(refs, context), timedOut]);
+    if (answer === "timeout") {
+      return everyRef({ status: "error", kind: "unavailable", message: `${provider.name} gave no answer within the ${timeoutMs} ms start-up deadline` });
+    }
+    return new Map(refs.map((ref) => [ref.raw, answer.get(ref.raw) ?? noAnswer(provider)]));
+  } catch (error) {
+    return everyRef({ status: "error", kind: "invalid", message: redact((error as Error)?.message ?? String(error)), cause: error });
+  }
+}
+
+function noAnswer(provider: Provider): Outcome {
+  return { status: "error", kind: "invalid", message: `the ${provider.name} provider returned no answer for this ref: report this as a provider bug` };
+}

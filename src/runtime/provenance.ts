@@ -1,0 +1,44 @@
+import type { SourceKind } from "../schema/define.ts";
+import { ConfigError } from "./errors.ts";
+
+/** Where a loaded value came from, without the value. */
+export interface Provenance {
+  readonly field: string;
+  readonly sensitive: boolean;
+  /** "schema" means the zod schema supplied it (a .default() or an optional field left unset). */
+  readonly source: SourceKind | "schema";
+  /** The ref, file path or variable name. */
+  readonly where: string;
+  readonly version?: string;
+  readonly loadedAt: Date;
+}
+
+const provenanceByObject = new WeakMap<object, ReadonlyMap<string, Provenance>>();
+
+export function attachProvenance(secrets: object, entries: ReadonlyMap<string, Provenance>): void {
+  provenanceByObject.set(secrets, entries);
+}
+
+/** Where `field` of a loaded secrets object came from. */
+export function provenance(secrets: object, field: string): Provenance {
+  const entry = entriesOf(secrets).get(field);
+  if (!entry) throw new ConfigError(`provenance(): there is no field "${field}" in this secrets object: use one of its keys`);
+  return entry;
+}
+
+/** A table of every field's source, for logs and `--explain`; never shows a value. */
+export function explain(secrets: object): string {
+  const rows = [...entriesOf(secrets).values()].map((entry) => [
+    entry.field, entry.sensitive ? "secret" : "config", entry.source, entry.where, entry.version ?? "",
+  ]);
+  const header = ["field", "kind", "source", "where", "version"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+function entriesOf(secrets: object): ReadonlyMap<string, Provenance> {
+  const entries = provenanceByObject.get(secrets);
+  if (!entries) throw new ConfigError("provenance() and explain() take the object returned by loadSecrets(): pass that object");
+  return entries;
+}

@@ -1,0 +1,82 @@
+import process from "node:process";
+import type { Provider } from "../providers/types.ts";
+import { ConfigError } from "./errors.ts";
+
+export interface LoadOptions {
+  /** Environment to read; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Force production (true) or development (false) rules; default from NODE_ENV / SECRETS_ENV. */
+  readonly production?: boolean;
+  /** Docker secrets directory; default SECRETS_DOCKER_DIR, else /run/secrets. */
+  readonly dockerDir?: string;
+  /** Kubernetes mounted-secret directory; default SECRETS_K8S_DIR, else none. */
+  readonly k8sDir?: string;
+  /** Extra directories `<NAME>_FILE` paths may point into, besides the Docker and Kubernetes directories and cwd. */
+  readonly fileRoots?: readonly string[];
+  /** Working directory for relative `<NAME>_FILE` paths; default process.cwd(). */
+  readonly cwd?: string;
+  /** Largest secret file accepted; default 1 MiB (the Kubernetes Secret limit). */
+  readonly maxFileBytes?: number;
+  /** Providers for ref schemes: custom ones, or built-ins configured explicitly. They win over built-ins. */
+  readonly providers?: readonly Provider[];
+  /** Start-up deadline for the external managers; default 10 000 ms. */
+  readonly timeoutMs?: number;
+  /** Where value-free warnings go; default console.warn. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface Settings {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly production: boolean;
+  readonly dockerDir: string;
+  readonly k8sDir: string | undefined;
+  readonly fileRoots: readonly string[];
+  readonly cwd: string;
+  readonly maxFileBytes: number;
+  readonly providers: readonly Provider[];
+  readonly timeoutMs: number;
+  readonly warn: (message: string) => void;
+}
+
+export const DEFAULT_DOCKER_DIR = "/run/secrets";
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+const SECRETS_ENV_VALUES = ["production", "development", "test"];
+
+export function resolveSettings(options: LoadOptions = {}): Settings {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const dockerDir = options.dockerDir ?? (env.SECRETS_DOCKER_DIR || DEFAULT_DOCKER_DIR);
+  const k8sDir = options.k8sDir ?? (env.SECRETS_K8S_DIR || undefined);
+  return {
+    env,
+    production: isProduction(env, options.production),
+    dockerDir,
+    k8sDir,
+    fileRoots: [dockerDir, ...(k8sDir ? [k8sDir] : []), cwd, ...(options.fileRoots ?? [])],
+    cwd,
+    maxFileBytes: positive("maxFileBytes", options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
+    providers: options.providers ?? [],
+    timeoutMs: positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    warn: options.onWarning ?? ((message) => console.warn(`secrets-gen: ${message}`)),
+  };
+}
+
+/**
+ * The one production rule: the explicit option wins; otherwise production when NODE_ENV or
+ * SECRETS_ENV says "production". An unknown SECRETS_ENV is refused, so a typo such as "prod"
+ * cannot quietly turn on dev defaults.
+ */
+export function isProduction(env: Readonly<Record<string, string | undefined>>, explicit?: boolean): boolean {
+  if (explicit !== undefined) return explicit;
+  const secretsEnv = env.SECRETS_ENV;
+  if (secretsEnv && !SECRETS_ENV_VALUES.includes(secretsEnv)) {
+    throw new ConfigError(`SECRETS_ENV is "${secretsEnv}", which secrets-gen does not know: set it to production, development or test`);
+  }
+  return env.NODE_ENV === "production" || secretsEnv === "production";
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`the ${name} option is ${value}: give a positive number`);
+  return value;
+}

@@ -1,0 +1,155 @@
+import type { z } from "zod";
+import { parseRef, RefSyntaxError, type SecretRef } from "./ref.ts";
+
+/** Where a value can come from, in chain order. "dev-default" is a field's devDefault. */
+export type SourceKind = "manager" | "kubernetes" | "docker" | "env" | "dev-default";
+
+/** The sources production accepts unless a field narrows them: everything but dev defaults. */
+export const PRODUCTION_SOURCES: readonly SourceKind[] = ["manager", "kubernetes", "docker", "env"];
+
+export interface SecretOptions {
+  /** External manager ref(s), tried first and in order, e.g. "vault://app/db#url". */
+  readonly from?: string | readonly string[];
+  /** Environment variable name; defaults to the field name. `<env>_FILE` names a file holding it. */
+  readonly env?: string;
+  /** File name in the Docker secrets / Kubernetes mount directories; defaults to the field name, then lower case. */
+  readonly file?: string;
+  /** Value used when nothing else provides one, only outside production. */
+  readonly devDefault?: string;
+  readonly description?: string;
+  /** A missing value is accepted (the field is `T | undefined`). */
+  readonly optional?: boolean;
+  /** Sources production accepts for this field, e.g. ["manager"]; default all but dev defaults. */
+  readonly productionSources?: readonly Exclude<SourceKind, "dev-default">[];
+}
+
+const SECRET = Symbol.for("secrets-gen.secret");
+
+export interface SecretField<S extends z.ZodType = z.ZodType> {
+  readonly [SECRET]: true;
+  readonly schema: S;
+  readonly options: SecretOptions;
+}
+
+/** A sensitive field: resolved through the whole chain and redacted everywhere. */
+export function secret<S extends z.ZodType, const O extends SecretOptions = {}>(
+  schema: S,
+  options?: O,
+): SecretField<O extends { optional: true } ? z.ZodOptional<S> : S> {
+  const wrapped = options?.optional ? schema.optional() : schema;
+  return { [SECRET]: true, schema: wrapped as never, options: options ?? {} };
+}
+
+export type FieldDefinition = z.ZodType | SecretField;
+export type SecretsShape = Readonly<Record<string, FieldDefinition>>;
+
+export type OutputOf<F> = F extends SecretField<infer S> ? z.output<S> : F extends z.ZodType ? z.output<F> : never;
+export type SecretsOutput<T extends SecretsShape> = { readonly [K in keyof T]: OutputOf<T[K]> };
+
+const SCHEMA = Symbol.for("secrets-gen.schema");
+
+/** What defineSecrets returns: the field definitions plus their normalised specs. */
+export interface SecretsSchema<T extends SecretsShape = SecretsShape> {
+  readonly [SCHEMA]: true;
+  readonly shape: T;
+  readonly fields: readonly FieldSpec[];
+  /** Type-only: the resolved object's type, read by the codegen's type checker. Never set. */
+  readonly "~output"?: SecretsOutput<T>;
+}
+
+/** Everything the chain needs to know about one field, derived once from the schema. */
+export interface FieldSpec {
+  readonly name: string;
+  readonly sensitive: boolean;
+  readonly description?: string;
+  readonly env: string;
+  /** `<env>_FILE`, the variable naming a file that holds the value. */
+  readonly fileEnv: string;
+  /** Candidate file names in the Docker / Kubernetes directories, in order. */
+  readonly files: readonly string[];
+  readonly from: readonly SecretRef[];
+  readonly devDefault?: string;
+  readonly optional: boolean;
+  readonly productionSources: readonly SourceKind[];
+  readonly validator: z.ZodType;
+}
+
+export class SchemaError extends Error {
+  override name = "SchemaError";
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const PRODUCTION_CHOICES = new Set<string>(PRODUCTION_SOURCES);
+
+export function isSecretField(value: unknown): value is SecretField {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SECRET] === true;
+}
+
+export function isSecretsSchema(value: unknown): value is SecretsSchema {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SCHEMA] === true;
+}
+
+function isZodType(value: unknown): value is z.ZodType {
+  return typeof value === "object" && value !== null && "_zod" in value && typeof (value as z.ZodType).safeParseAsync === "function";
+}
+
+/** Declare every secret and config value of an app. Throws a SchemaError naming the field on bad options. */
+export function defineSecrets<const T extends SecretsShape>(shape: T): SecretsSchema<T> {
+  const fields = Object.entries(shape).map(([name, definition]) => toFieldSpec(name, definition));
+  return Object.freeze({ [SCHEMA]: true as const, shape, fields: Object.freeze(fields) });
+}
+
+function toFieldSpec(name: string, definition: unknown): FieldSpec {
+  const fail = (problem: string): never => {
+    throw new SchemaError(`field ${name} in the schema ${problem}`);
+  };
+  if (isZodType(definition)) {
+    if (!ENV_NAME.test(name)) fail(`is not a valid environment variable name: use letters, digits and underscores`);
+    return Object.freeze({
+      name, sensitive: false, env: name, fileEnv: `${name}_FILE`, files: [], from: [], optional: false,
+      productionSources: ["env"] as const, validator: definition,
+      ...descriptionOf(definition),
+    });
+  }
+  if (!isSecretField(definition)) fail(`is neither a zod schema nor secret(zodSchema, options): wrap it in one of them`);
+  const { schema, options } = definition as SecretField;
+  if (!isZodType(schema)) fail(`passes something other than a zod schema to secret(): pass a zod schema such as z.string()`);
+
+  const env = options.env ?? name;
+  if (!ENV_NAME.test(env)) fail(`has env "${env}", which is not a valid environment variable name: use letters, digits and underscores`);
+  if (options.file !== undefined && !FILE_NAME.test(options.file)) {
+    fail(`has file "${options.file}", which is not a plain file name: use letters, digits, ".", "-" and "_" without slashes`);
+  }
+  if (options.devDefault !== undefined && typeof options.devDefault !== "string") {
+    fail(`has a devDefault that is not a string: write it as the text the env var would hold`);
+  }
+  const refs = options.from === undefined ? [] : typeof options.from === "string" ? [options.from] : [...options.from];
+  const from = refs.map((raw) => {
+    try {
+      return parseRef(raw);
+    } catch (error) {
+      if (error instanceof RefSyntaxError) return fail(`has a ${error.message}`);
+      throw error;
+    }
+  });
+  const productionSources = options.productionSources ?? PRODUCTION_SOURCES;
+  if (productionSources.length === 0 || productionSources.some((kind) => !PRODUCTION_CHOICES.has(kind))) {
+    fail(`has productionSources ${JSON.stringify(productionSources)}: list one or more of ${[...PRODUCTION_CHOICES].join(", ")}`);
+  }
+  if (productionSources.length === 1 && productionSources[0] === "manager" && from.length === 0) {
+    fail(`accepts only a manager in production but has no "from" ref: add one or widen productionSources`);
+  }
+  const files = options.file !== undefined ? [options.file] : [...new Set([name, name.toLowerCase()])];
+  return Object.freeze({
+    name, sensitive: true, env, fileEnv: `${env}_FILE`, files, from, optional: options.optional === true,
+    productionSources, validator: schema,
+    ...(options.devDefault !== undefined ? { devDefault: options.devDefault } : {}),
+    ...(options.description !== undefined ? { description: options.description } : descriptionOf(schema)),
+  });
+}
+
+/** zod's own `.describe()` text, used when the field has no description option. */
+function descriptionOf(schema: z.ZodType): { description?: string } {
+  return schema.description !== undefined ? { description: schema.description } : {};
+}

@@ -1,0 +1,7 @@
+export {
+  defineSecrets, secret, isSecretsSchema, isSecretField, SchemaError, PRODUCTION_SOURCES,
+  type SecretOptions, type SecretField, type SecretsSchema, type SecretsShape, type SecretsOutput,
+  type FieldDefinition, type FieldSpec, type SourceKind, type OutputOf,
+} from "./define.ts";
+export { parseRef, RefSyntaxError, REF_FORMAT, type SecretRef } from "./ref.ts";
+export { toManifest, describeChain, type Manifest, type ManifestField } from "./manifest.ts";

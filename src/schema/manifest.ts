@@ -1,0 +1,46 @@
+import type { FieldSpec, SourceKind } from "./define.ts";
+
+/** The static, value-free description of each field that the codegen writes into generated/. */
+export interface ManifestField {
+  readonly sensitive: boolean;
+  readonly description?: string;
+  readonly from: readonly string[];
+  readonly files: readonly string[];
+  readonly env: string;
+  readonly fileEnv?: string;
+  readonly devDefault: boolean;
+  readonly optional: boolean;
+  readonly productionSources: readonly SourceKind[];
+}
+
+export type Manifest = Readonly<Record<string, ManifestField>>;
+
+export function toManifest(fields: readonly FieldSpec[]): Manifest {
+  return Object.fromEntries(fields.map((field) => [field.name, manifestField(field)]));
+}
+
+function manifestField(field: FieldSpec): ManifestField {
+  return {
+    sensitive: field.sensitive,
+    ...(field.description !== undefined ? { description: field.description } : {}),
+    from: field.from.map((ref) => ref.raw),
+    files: field.files,
+    env: field.env,
+    ...(field.sensitive ? { fileEnv: field.fileEnv } : {}),
+    devDefault: field.devDefault !== undefined,
+    optional: field.optional,
+    productionSources: field.productionSources,
+  };
+}
+
+/** Human-readable chain for one field, e.g. for doc comments: "vault://a#b → file DB → env DB → dev default". */
+export function describeChain(field: ManifestField): string {
+  if (!field.sensitive) return `env ${field.env}`;
+  return [
+    ...field.from,
+    `file ${field.files.join(" | ")} (Kubernetes, Docker)`,
+    `${field.fileEnv}`,
+    `env ${field.env}`,
+    ...(field.devDefault ? ["dev default"] : []),
+  ].join(" → ");
+}

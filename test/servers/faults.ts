@@ -1,0 +1,75 @@
+/**
+ * Fault injection shared by every wire-compatible test server, so each fault means the same thing
+ * for Vault, AWS, GCP and Azure. A server keeps a queue of faults and calls `takeFault` once per
+ * request; `applyFault` performs it.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export type Fault =
+  /** Delay the real answer. */
+  | { readonly kind: "latency"; readonly ms: number }
+  /** Answer with this HTTP status and (optional) body/headers instead of the real answer. */
+  | { readonly kind: "status"; readonly status: number; readonly body?: string; readonly headers?: Readonly<Record<string, string>> }
+  /** Destroy the socket without an answer (ECONNRESET on the client). */
+  | { readonly kind: "reset" }
+  /** Never answer; the socket is destroyed when the server closes. */
+  | { readonly kind: "hang" }
+  /** Answer 200 with a body that is not what the protocol promises. */
+  | { readonly kind: "malformed"; readonly body?: string };
+
+export interface FaultRule {
+  readonly fault: Fault;
+  /** Only requests whose method + path match (substring of `${method} ${url}`, or a RegExp). */
+  readonly match?: string | RegExp;
+  /** How many matching requests get the fault; default every one. */
+  times?: number;
+}
+
+export class FaultQueue {
+  readonly #rules: FaultRule[] = [];
+
+  add(fault: Fault, options: { match?: string | RegExp; times?: number } = {}): void {
+    this.#rules.push({ fault, ...options });
+  }
+
+  clear(): void {
+    this.#rules.length = 0;
+  }
+
+  /** The fault for this request, if any, consuming one of its `times`. */
+  take(request: IncomingMessage, bodyText = ""): Fault | undefined {
+    const line = `${request.method} ${request.url} ${request.headers["x-amz-target"] ?? ""} ${bodyText}`;
+    const index = this.#rules.findIndex((rule) =>
+      rule.match === undefined ? true : typeof rule.match === "string" ? line.includes(rule.match) : rule.match.test(line),
+    );
+    if (index < 0) return undefined;
+    const rule = this.#rules[index]!;
+    if (rule.times !== undefined && --rule.times <= 0) this.#rules.splice(index, 1);
+    return rule.fault;
+  }
+}
+
+/**
+ * Perform `fault`. Returns true when the request is fully handled (no real answer must follow);
+ * false for latency, after which the server answers normally.
+ */
+export async function applyFault(fault: Fault, response: ServerResponse): Promise<boolean> {
+  switch (fault.kind) {
+    case "latency":
+      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      return false;
+    case "status":
+      response.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
+      response.end(fault.body ?? JSON.stringify({ errors: [`injected ${fault.status}`] }));
+      return true;
+    case "reset":
+      response.socket?.destroy();
+      return true;
+    case "hang":
+      return true;
+    case "malformed":
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(fault.body ?? "{not json");
+      return true;
+  }
+}

@@ -13,11 +13,12 @@ const USAGE = `Usage: secrets-gen [generate] [options]
 Generates a typed accessor module from a secrets schema.
 
 Options:
-  -s, --schema <path>  schema file (default: secrets.schema.ts)
-  -o, --out <dir>      output directory (default: generated/ beside the schema)
-      --check          write nothing; exit 1 with a diff when the output is stale
-  -h, --help           show this help
-  -v, --version        show the version
+  -s, --schema <path>        schema file (default: secrets.schema.ts)
+  -o, --out <dir>            output directory (default: generated/ beside the schema)
+      --env-example <path>   where to write .env.example (default: beside the schema)
+      --check                write nothing; exit 1 with a diff when the output is stale
+  -h, --help                 show this help
+  -v, --version              show the version
 
 Exit codes: 0 done or up to date, 1 stale output or an error to fix, 2 wrong usage.`;
 
@@ -26,7 +27,11 @@ async function main(argv: readonly string[]): Promise<number> {
   if (args.help) return print(USAGE);
   if (args.version) return print(await packageVersion());
   const started = performance.now();
-  const { files, fieldCount } = await generate({ schema: args.schema, ...(args.out ? { out: args.out } : {}) });
+  const { files, fieldCount } = await generate({
+    schema: args.schema,
+    ...(args.out ? { out: args.out } : {}),
+    ...(args["env-example"] ? { envExample: args["env-example"] } : {}),
+  });
   const elapsed = `${Math.round(performance.now() - started)} ms`;
   if (args.check) {
     const stale = await staleFiles(files);
@@ -48,6 +53,7 @@ function parseCliArgs(argv: readonly string[]) {
       options: {
         schema: { type: "string", short: "s", default: "secrets.schema.ts" },
         out: { type: "string", short: "o" },
+        "env-example": { type: "string" },
         check: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },

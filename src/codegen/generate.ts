@@ -10,6 +10,8 @@ export interface GenerateOptions {
   readonly schema: string;
   /** Output directory, default `generated` beside the schema. */
   readonly out?: string;
+  /** Where .env.example goes, default beside the schema. */
+  readonly envExample?: string;
   readonly runtimeImport?: string;
 }
 
@@ -31,7 +33,7 @@ export async function generate(options: GenerateOptions): Promise<{ files: Gener
     files: [
       { path: join(out, "secrets.ts"), content: modules.secrets },
       { path: join(out, "index.ts"), content: modules.index },
-      { path: join(root, ".env.example"), content: emitEnvExample(schema, generatedHeader(relative(root, schemaPath))) },
+      { path: resolve(options.envExample ?? join(root, ".env.example")), content: emitEnvExample(schema, generatedHeader(relative(root, schemaPath))) },
     ],
   };
 }

@@ -12,6 +12,8 @@ export interface Found {
 export class FieldState {
   readonly attempts: Attempt[] = [];
   found: Found | undefined;
+  /** Value-free warnings, emitted (redacted) once every value of the load is known. */
+  readonly warnings: string[] = [];
   /** Set when the chain must stop without a value (fail closed). One sentence, value-free. */
   failure: string | undefined;
 

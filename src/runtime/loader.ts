@@ -1,11 +1,11 @@
 import { isSecretsSchema, type SecretsSchema } from "../schema/define.ts";
 import { toManifest, type Manifest } from "../schema/manifest.ts";
-import { ConfigError, SecretsLoadError, type FieldFailure } from "./errors.ts";
+import { ConfigError, SecretsLoadError, type Attempt, type FieldFailure } from "./errors.ts";
 import { FieldState } from "./field-state.ts";
 import { resolveLocally } from "./local-sources.ts";
 import { providersFor, resolveManagers } from "./managers.ts";
 import { attachProvenance, type Provenance } from "./provenance.ts";
-import { rememberSecret } from "./redaction.ts";
+import { redact, rememberSecret } from "./redaction.ts";
 import { invalidMessage, missingMessage } from "./report.ts";
 import { sealSecrets } from "./secrets-object.ts";
 import { resolveSettings, type LoadOptions } from "./settings.ts";
@@ -36,6 +36,9 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   await resolveManagers(states, providers, settings);
   await Promise.all(states.map((state) => resolveLocally(state, settings)));
   for (const state of states) if (state.spec.sensitive && state.found) rememberSecret(state.found.value);
+  // Messages are redacted only now, when every value of this load is known: a provider's
+  // error text may quote a secret that another source supplied.
+  for (const warning of states.flatMap((state) => state.warnings)) settings.warn(redact(warning));
 
   const values: Record<string, unknown> = {};
   const provenance = new Map<string, Provenance>();
@@ -43,7 +46,7 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   const loadedAt = new Date();
   for (const state of states) {
     const { spec } = state;
-    const fail = (message: string) => failures.push({ field: spec.name, message, attempts: state.attempts });
+    const fail = (message: string) => failures.push({ field: spec.name, message: redact(message), attempts: state.attempts.map(redactAttempt) });
     if (state.failure) {
       fail(state.failure);
       continue;
@@ -73,4 +76,8 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   const secrets = sealSecrets(values, new Set(schema.fields.filter((f) => f.sensitive).map((f) => f.name)));
   attachProvenance(secrets, provenance);
   return secrets as T;
+}
+
+function redactAttempt(attempt: Attempt): Attempt {
+  return attempt.detail === undefined ? attempt : { ...attempt, detail: redact(attempt.detail) };
 }

@@ -7,7 +7,6 @@ import type { Outcome, Provider, ResolveContext, SecretRef } from "../providers/
 import { builtinProviders } from "../providers/registry.ts";
 import { ConfigError } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
-import { redact } from "./redaction.ts";
 import type { Settings } from "./settings.ts";
 
 /** Providers by scheme for this load: explicit ones first, built-ins created on demand. */
@@ -72,7 +71,7 @@ function apply(state: FieldState, ref: SecretRef, outcome: Outcome, settings: Se
     // Fail closed: an outage or a denial must never fall through to a weaker source.
     state.failure = `${state.spec.name}: ${where} failed (${detail}); production does not fall back to other sources, so fix the manager or its access.`;
   } else {
-    settings.warn(`${state.spec.name}: ${where} failed (${detail}); trying the next source because this is not production.`);
+    state.warnings.push(`${state.spec.name}: ${where} failed (${detail}); trying the next source because this is not production.`);
   }
 }
 
@@ -115,7 +114,7 @@ async function askProvider(
     }
     return new Map(refs.map((ref) => [ref.raw, answer.get(ref.raw) ?? noAnswer(provider)]));
   } catch (error) {
-    return everyRef({ status: "error", kind: "invalid", message: redact((error as Error)?.message ?? String(error)), cause: error });
+    return everyRef({ status: "error", kind: "invalid", message: String((error as Error)?.message ?? error), cause: error });
   }
 }
 

@@ -9,7 +9,12 @@ let longestFirst: string[] | undefined;
 export const MIN_REDACTED_LENGTH = 4;
 export const REDACTED = "[redacted]";
 
+/** Remember a sensitive value: a string, or every string inside a parsed object or array. */
 export function rememberSecret(value: unknown): void {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) rememberSecret(inner);
+    return;
+  }
   if (typeof value !== "string" || value.length < MIN_REDACTED_LENGTH || known.has(value)) return;
   known.add(value);
   longestFirst = undefined;

@@ -124,6 +124,9 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
   if (options.devDefault !== undefined && typeof options.devDefault !== "string") {
     fail(`has a devDefault that is not a string: write it as the text the env var would hold`);
   }
+  if (options.file === undefined && !FILE_NAME.test(name)) {
+    fail(`is not a plain file name, so it cannot name its secret file: give it a file option such as file: "${name.replace(/[^A-Za-z0-9_.-]/g, "_")}"`);
+  }
   const refs = options.from === undefined ? [] : typeof options.from === "string" ? [options.from] : [...options.from];
   const from = refs.map((raw) => {
     try {

@@ -6,4 +6,5 @@ import type { ProviderFactory } from "./types.ts";
  * Adding a provider: one file in src/providers/ and one line here.
  */
 export const builtinProviders: Readonly<Record<string, () => Promise<ProviderFactory<never>>>> = {
+  vault: () => import("./vault.ts").then((module) => module.default),
 };

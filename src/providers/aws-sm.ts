@@ -1,0 +1,102 @@
+/**
+ * AWS Secrets Manager: `aws-sm://<name-or-ARN>[?versionStage=…|versionId=…][#jsonKey]`.
+ * Current versions are read with BatchGetSecretValue (20 secrets a call); pinned versions, and everything when the
+ * batch API is denied, with GetSecretValue. Each distinct secret version is fetched once for all its `#key`s, and an
+ * ARN is read in the region it names.
+ */
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mapWithConcurrency } from "../runtime/async.ts";
+import { importLib } from "./import-lib.ts";
+import type { Outcome, ProviderFactory, ResolveContext } from "./types.ts";
+import { type AwsCredentials, clientConfig, configKey } from "./aws-sm/client.ts";
+import { readCurrent, readOne, type Fetcher } from "./aws-sm/fetch.ts";
+import { planReads } from "./aws-sm/plan.ts";
+
+export const PROVIDER_NAME = "aws-sm";
+const SDK_PACKAGE = "@aws-sdk/client-secrets-manager";
+
+export interface AwsSmOptions {
+  /** Region; default `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the SDK's shared config. */
+  readonly region?: string;
+  /** Endpoint URL (LocalStack, VPC endpoint, tests); default `AWS_ENDPOINT_URL_SECRETS_MANAGER`, then `AWS_ENDPOINT_URL`. */
+  readonly endpoint?: string;
+  /** Credentials; default `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the SDK's chain. */
+  readonly credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
+  /** Shared-config profile; default `AWS_PROFILE`. */
+  readonly profile?: string;
+  /** Prepended to bare secret names (not ARNs); default `AWS_SECRET_PREFIX`, else none. */
+  readonly secretPrefix?: string;
+  /** Attempts per call for throttling / 5xx / network errors, including the first; default 3. */
+  readonly maxAttempts?: number;
+  /** First retry back-off in ms (doubled each retry, full jitter); default 200. */
+  readonly retryBaseDelayMs?: number;
+  /** Calls in flight at once per region, for batch chunks and for GetSecretValue reads each; default 8. */
+  readonly concurrency?: number;
+}
+
+type Sdk = typeof import("@aws-sdk/client-secrets-manager");
+
+const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
+  let sdk: Promise<Sdk> | undefined;
+  let clients = new Map<string, SecretsManagerClient>();
+  let clientsKey: string | undefined;
+  const state = { batchDenied: false };
+
+  /** One client per region; all are replaced when the settings they came from change. */
+  const clientFor = (module: Sdk, context: ResolveContext, region: string): SecretsManagerClient => {
+    const config = clientConfig(options, context.env);
+    const key = configKey(config);
+    if (clientsKey !== key) {
+      for (const client of clients.values()) client.destroy();
+      clients = new Map();
+      clientsKey = key;
+      state.batchDenied = false;
+    }
+    let client = clients.get(region);
+    if (!client) {
+      client = new module.SecretsManagerClient(region ? { ...config, region } : config);
+      clients.set(region, client);
+    }
+    return client;
+  };
+
+  return {
+    name: PROVIDER_NAME,
+    schemes: [PROVIDER_NAME],
+    async resolve(refs, context) {
+      const outcomes = new Map<string, Outcome>();
+      const module = await (sdk ??= importLib(PROVIDER_NAME, SDK_PACKAGE, () => import("@aws-sdk/client-secrets-manager")));
+      // ARNs in the configured region share its client and batches; the SDK may know the region from its own config.
+      const home = await clientFor(module, context, "").config.region().catch(() => "");
+      const prefix = options.secretPrefix ?? context.env.AWS_SECRET_PREFIX ?? "";
+      const plan = planReads(refs, prefix, home);
+      for (const [raw, outcome] of plan.rejected) outcomes.set(raw, outcome);
+      const concurrency = Math.max(1, options.concurrency ?? 8);
+      await Promise.all(
+        [...plan.regions].map(([region, reads]) => {
+          const fetcher: Fetcher = {
+            sdk: module,
+            client: clientFor(module, context, region),
+            signal: context.signal,
+            attempts: Math.max(1, options.maxAttempts ?? 3),
+            baseDelayMs: options.retryBaseDelayMs ?? 200,
+            concurrency,
+            state,
+          };
+          return Promise.all([
+            readCurrent(fetcher, reads.current, outcomes),
+            mapWithConcurrency(reads.pinned, concurrency, (read) => readOne(fetcher, read, outcomes)),
+          ]);
+        }),
+      );
+      return outcomes;
+    },
+    async close() {
+      for (const client of clients.values()) client.destroy();
+      clients = new Map();
+      clientsKey = undefined;
+    },
+  };
+};
+
+export default awsSm;

@@ -2,7 +2,7 @@
  * `npm run demo`: the whole job end to end on this machine, no cloud needed.
  * Generates the typed accessor, runs the example app in development (dev defaults + a local
  * Docker-style secret file), shows production refusing to start without its secrets, starts it
- * with them, then resolves secrets from the local Vault-compatible server.
+ * with them, then resolves secrets from the local Vault- and AWS-compatible servers.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { runAgainstLocalAws } from "../aws/local-aws.ts";
 import { runAgainstLocalVault } from "../vault/local-vault.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -37,6 +38,8 @@ try {
   ];
   console.log("\n\x1b[1m── 5. Production with secrets from the local Vault-compatible server (AppRole, namespace team-a)\x1b[0m");
   failures.push((await runAgainstLocalVault()) !== 0);
+  console.log("\n\x1b[1m── 6. Production with secrets from the local AWS Secrets Manager-compatible server (one batch call)\x1b[0m");
+  failures.push((await runAgainstLocalAws()) !== 0);
   if (failures.some(Boolean)) {
     console.error("\ndemo: a step did not end as expected (see above)");
     process.exitCode = 1;

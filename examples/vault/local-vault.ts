@@ -3,11 +3,10 @@
  * logging in with AppRole inside the namespace "team-a", as a real deployment would.
  * `npx tsx examples/vault/local-vault.ts`
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { startVaultServer } from "../../test/servers/vault/server.ts";
+import { runApp } from "../run-app.ts";
 
 export async function runAgainstLocalVault(): Promise<number> {
   const vault = await startVaultServer();
@@ -20,21 +19,15 @@ export async function runAgainstLocalVault(): Promise<number> {
     vault.setPolicy("app-read", { "secret/data/app/*": ["read"], "secret/data/payments/*": ["read"] }, namespace);
     vault.addAppRole("app", { roleId: "example-role-id", secretIds: ["example-secret-id"], policies: ["app-read"], ttl: 3600 }, namespace);
 
-    // Async spawn: the server answers from this process's event loop.
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./main.ts", import.meta.url))], {
-      stdio: "inherit",
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        VAULT_ADDR: vault.url,
-        VAULT_NAMESPACE: "team-a",
-        VAULT_ROLE_ID: "example-role-id",
-        VAULT_SECRET_ID: "example-secret-id",
-      },
+    const code = await runApp(fileURLToPath(new URL("./main.ts", import.meta.url)), {
+      NODE_ENV: "production",
+      VAULT_ADDR: vault.url,
+      VAULT_NAMESPACE: "team-a",
+      VAULT_ROLE_ID: "example-role-id",
+      VAULT_SECRET_ID: "example-secret-id",
     });
-    const [code] = (await once(child, "exit")) as [number | null];
     console.log(`(the local Vault saw ${vault.requests.length} requests: ${vault.requests.map((r) => `${r.method} ${r.path}`).join(", ")})`);
-    return code ?? 1;
+    return code;
   } finally {
     await vault.close();
   }

@@ -15,7 +15,9 @@ const steps = [
   ["vitest on Node " + process.versions.node, process.execPath, [vitest, "run"]],
   ["vitest on Node 24 (unit, codegen, providers)", node24, [vitest, "run", "test/unit", "test/codegen", "test/providers"]],
   ["Deno tests", deno, ["test", "--allow-env", "--allow-read", "--allow-write", "--allow-run", "test/deno/"]],
-  ["generated/ is up to date", process.execPath, ["dist/codegen/cli.js", "--check"]],
+  ...["secrets.schema.ts", "examples/vault/secrets.schema.ts", "examples/aws/secrets.schema.ts"].map((schema) => [
+    `generated files of ${schema} are up to date`, process.execPath, ["dist/codegen/cli.js", "--check", "--schema", schema],
+  ]),
   ["tsc --noEmit", process.execPath, [tsc, "--noEmit", "-p", "tsconfig.json"]],
 ];
 

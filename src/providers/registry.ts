@@ -6,6 +6,7 @@ import type { ProviderFactory } from "./types.ts";
  * Adding a provider: one file in src/providers/ and one line here.
  */
 export const builtinProviders: Readonly<Record<string, () => Promise<ProviderFactory<never>>>> = {
+  "azure-kv": () => import("./azure-kv.ts").then((module) => module.default),
   "aws-sm": () => import("./aws-sm.ts").then((module) => module.default),
   vault: () => import("./vault.ts").then((module) => module.default),
 };

@@ -28,14 +28,14 @@ export async function readSecretFile(path: string, options: FileReadOptions): Pr
     real = await realpath(path);
   } catch (error) {
     if (isNotFound(error)) return { status: "missing" };
-    return { status: "error", message: `${path} cannot be read (${codeOf(error)}): check its permissions` };
+    return { status: "error", message: `${path} cannot be read (${codeOf(error)}): ${permissionHint(error)}` };
   }
   if (!(await isInsideAny(real, options.roots))) {
     const allowed = options.roots.join(", ") || "none configured";
     return { status: "error", message: `${path} is outside the allowed secret directories (${allowed}): move it there or add its directory to fileRoots` };
   }
   const handle = await open(real, "r").catch((error: unknown) => error);
-  if (!isHandle(handle)) return { status: "error", message: `${path} cannot be opened (${codeOf(handle)}): check its permissions` };
+  if (!isHandle(handle)) return { status: "error", message: `${path} cannot be opened (${codeOf(handle)}): ${permissionHint(handle)}` };
   try {
     // Stat and read through one handle, so a swapped file cannot slip past the checks.
     const stats = await handle.stat();
@@ -92,6 +92,11 @@ function isHandle(value: unknown): value is Handle {
 function isNotFound(error: unknown): boolean {
   const code = codeOf(error);
   return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** Deno refuses file reads without --allow-read; say so instead of blaming file permissions. */
+function permissionHint(error: unknown): string {
+  return codeOf(error) === "NotCapable" ? "run Deno with --allow-read (or --allow-read=<this directory>)" : "check its permissions";
 }
 
 function codeOf(error: unknown): string {

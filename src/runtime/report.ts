@@ -10,7 +10,8 @@ export function summarizeAttempts(attempts: readonly Attempt[]): string {
 
 export function missingMessage(state: FieldState, settings: Settings): string {
   const { spec } = state;
-  const tried = summarizeAttempts(state.attempts);
+  const skippedDefault = settings.production && spec.devDefault !== undefined ? ", devDefault in the schema (never used in production)" : "";
+  const tried = summarizeAttempts(state.attempts) + skippedDefault;
   if (!spec.sensitive) return `${spec.name}: no value (tried ${tried}); set the environment variable ${spec.env} or give it a .default() in the schema.`;
   const ways = settings.production
     ? spec.productionSources.map((source) => howTo(source, state, settings))

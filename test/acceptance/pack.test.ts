@@ -91,7 +91,7 @@ function run(label: string, command: string, args: readonly string[], options: {
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  for (const key of ["NODE_ENV", "SECRETS_ENV", "SECRETS_DOCKER_DIR", "SECRETS_K8S_DIR", "API_TOKEN", "DB_PASSWORD", "SMTP_PASSWORD", "PORT", "ALLOWED_ORIGINS", "NODE_OPTIONS"]) {
+  for (const key of ["FORCE_COLOR", "NODE_ENV", "SECRETS_ENV", "SECRETS_DOCKER_DIR", "SECRETS_K8S_DIR", "API_TOKEN", "DB_PASSWORD", "SMTP_PASSWORD", "PORT", "ALLOWED_ORIGINS", "NODE_OPTIONS"]) {
     delete env[key];
   }
   for (const key of Object.keys(env)) if (key.endsWith("_FILE") || key.startsWith("VITEST") || key.startsWith("npm_")) delete env[key];

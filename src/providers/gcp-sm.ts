@@ -1,0 +1,211 @@
+/**
+ * GCP Secret Manager (`gcp-sm://`) through @google-cloud/secret-manager (v6 on Node 20; v7 on 22+).
+ * Each distinct secret version is read once per batch, with bounded concurrency; `#key`s fan out.
+ * Retries are ours (jittered, bounded by the start-up deadline); google-gax's are off per call.
+ */
+import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { mapWithConcurrency, retry } from "../runtime/async.ts";
+import { configuredProject, GcpConfigError, planClient, type GcpClientSettings } from "./gcp-sm/client.ts";
+import { crc32c } from "./gcp-sm/crc32c.ts";
+import { AttemptTimeoutError, classify, CorruptPayloadError, isTransient } from "./gcp-sm/errors.ts";
+import { parseGcpRef, versionName, type GcpTarget } from "./gcp-sm/refs.ts";
+import { decodePayload, pickKey } from "./gcp-sm/value.ts";
+import { importLib, MissingSdkError } from "./import-lib.ts";
+import type { Outcome, ProviderFactory, ResolveContext, SecretRef } from "./types.ts";
+
+export const PROVIDER_NAME = "gcp-sm";
+
+export interface GcpSmOptions extends GcpClientSettings {
+  /** Prepended to short-form names (`gcp-sm://db` → `<prefix>db`). Env GCP_SECRET_PREFIX; default none. */
+  readonly secretPrefix?: string;
+  /** Secret versions read at once. Default 8. */
+  readonly concurrency?: number;
+  /** Attempts per version on transient errors, including the first. Default 4. */
+  readonly attempts?: number;
+  /** First retry back-off in ms (doubles, full jitter). Default 200. */
+  readonly baseDelayMs?: number;
+  /** Give up one attempt after this many ms. Default 10000. */
+  readonly attemptTimeoutMs?: number;
+}
+
+interface Connection {
+  readonly client: SecretManagerServiceClient;
+}
+
+type Fetched = { readonly ok: true; readonly value: string | Uint8Array; readonly version: string } | { readonly ok: false; readonly outcome: Outcome };
+
+interface AccessResponse {
+  readonly name?: string | null;
+  readonly payload?: { readonly data?: Uint8Array | null; readonly dataCrc32c?: { toString(): string } | null } | null;
+}
+
+/** A gax call: a promise with `cancel()` (the public method's promise has lost it). */
+type CancellableCall = Promise<[AccessResponse, ...unknown[]]> & { cancel?: () => void };
+
+const gcpSm: ProviderFactory<GcpSmOptions> = (options = {}) => {
+  let connection: Promise<Connection> | undefined;
+  const connect = (ctx: ResolveContext): Promise<Connection> =>
+    (connection ??= open(options, ctx).catch((error: unknown) => {
+      connection = undefined;
+      throw error;
+    }));
+
+  return {
+    name: PROVIDER_NAME,
+    schemes: ["gcp-sm"],
+    async resolve(refs, ctx) {
+      const outcomes = new Map<string, Outcome>();
+      const prefix = options.secretPrefix ?? ctx.env.GCP_SECRET_PREFIX ?? "";
+      const valid: { ref: SecretRef; target: GcpTarget }[] = [];
+      for (const ref of refs) {
+        const parsed = parseGcpRef(ref, prefix);
+        if (parsed.ok) valid.push({ ref, target: parsed.target });
+        else outcomes.set(ref.raw, { status: "error", kind: "invalid", message: parsed.message });
+      }
+      if (valid.length === 0) return outcomes;
+
+      let client: SecretManagerServiceClient;
+      try {
+        ({ client } = await connect(ctx));
+      } catch (error) {
+        if (error instanceof MissingSdkError) throw error;
+        const outcome = setupFailure(error);
+        for (const { ref } of valid) outcomes.set(ref.raw, outcome);
+        return outcomes;
+      }
+      const project = valid.some((v) => v.target.project === undefined) ? (configuredProject(options, ctx.env) ?? (await detectProject(client, ctx))) : undefined;
+      const byName = new Map<string, SecretRef[]>();
+      for (const { ref, target } of valid) {
+        const owner = target.project ?? project;
+        if (owner === undefined) {
+          outcomes.set(ref.raw, {
+            status: "error",
+            kind: "invalid",
+            message: `ref ${ref.raw} has no project: set GCP_PROJECT_ID (or the projectId option), or use the form gcp-sm://projects/<project>/secrets/<name>`,
+          });
+          continue;
+        }
+        const name = versionName(owner, target);
+        byName.set(name, [...(byName.get(name) ?? []), ref]);
+      }
+      const names = [...byName.keys()];
+      const fetched = await mapWithConcurrency(names, options.concurrency ?? 8, (name) => fetchVersion(client, name, ctx, options));
+      names.forEach((name, index) => {
+        const result = fetched[index]!;
+        for (const ref of byName.get(name)!) {
+          outcomes.set(ref.raw, result.ok ? pickKey(result.value, ref.key, ref.raw, result.version) : result.outcome);
+        }
+      });
+      return outcomes;
+    },
+    async close() {
+      const open = connection;
+      connection = undefined;
+      const ready = await open?.catch(() => undefined);
+      await ready?.client.close();
+    },
+  };
+};
+
+export default gcpSm;
+
+async function open(options: GcpSmOptions, ctx: ResolveContext): Promise<Connection> {
+  const plan = planClient(options, ctx.env);
+  const sdk = await importLib(PROVIDER_NAME, "@google-cloud/secret-manager", () => import("@google-cloud/secret-manager"));
+  if (plan.plainHttp) {
+    ctx.warn(`${PROVIDER_NAME}: the endpoint ${plan.options.apiEndpoint}:${plan.options.port} is plain http, so credentials travel without TLS: use it only for a local test server`);
+  }
+  if (ctx.env.GOOGLE_SDK_NODE_LOGGING) {
+    // The SDK's debug logging (google-logging-utils) prints HTTP response bodies, secret payloads included.
+    ctx.warn(`${PROVIDER_NAME}: GOOGLE_SDK_NODE_LOGGING is set, so the Google SDK logs API responses, secret payloads included: unset it outside debugging`);
+  }
+  const client = new sdk.SecretManagerServiceClient(plan.options);
+  // Builds the transport stub (and, for REST, loads credentials) so calls can be cancelled.
+  await client.initialize();
+  return { client };
+}
+
+/** One outcome for every ref when the client cannot even be set up (bad settings, unreadable or absent credentials). */
+function setupFailure(error: unknown): Outcome {
+  if (error instanceof GcpConfigError) return { status: "error", kind: "invalid", message: error.message };
+  const code = String((error as { code?: unknown })?.code ?? "");
+  if (/^E[A-Z]+$/.test(code) && (error as { syscall?: unknown }).syscall === "open") {
+    return { status: "error", kind: "invalid", message: `the Google credentials file could not be read (${code}): check keyFilename or GOOGLE_APPLICATION_CREDENTIALS` };
+  }
+  const result = classify(error, "the Secret Manager client set-up", 1);
+  if (result.kind === "missing") return { status: "error", kind: "invalid", message: "the Secret Manager client could not be set up: check the gcp-sm options" };
+  return { status: "error", kind: result.kind, message: result.message };
+}
+
+/** The project for short refs when no option or env names one: the SDK's detection, bounded by the deadline. */
+async function detectProject(client: SecretManagerServiceClient, ctx: ResolveContext): Promise<string | undefined> {
+  const aborted = new Promise<undefined>((resolve) => ctx.signal.addEventListener("abort", () => resolve(undefined), { once: true }));
+  try {
+    return (await Promise.race([client.getProjectId(), aborted])) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fetchVersion(client: SecretManagerServiceClient, name: string, ctx: ResolveContext, options: GcpSmOptions): Promise<Fetched> {
+  let attempts = 0;
+  try {
+    const response = await retry(
+      (attempt) => {
+        attempts = attempt;
+        return access(client, name, ctx.signal, options.attemptTimeoutMs ?? 10_000);
+      },
+      { attempts: options.attempts ?? 4, baseDelayMs: options.baseDelayMs ?? 200, isRetryable: isTransient, signal: ctx.signal },
+    );
+    return { ok: true, ...response };
+  } catch (error) {
+    if (ctx.signal.aborted) {
+      const message = `no answer from Secret Manager for ${name} before the start-up deadline (${attempts} attempt(s)): check network access or raise the deadline`;
+      return { ok: false, outcome: { status: "error", kind: "unavailable", message } };
+    }
+    const result = classify(error, name, attempts);
+    return {
+      ok: false,
+      outcome: result.kind === "missing" ? { status: "missing", reason: result.reason } : { status: "error", kind: result.kind, message: result.message },
+    };
+  }
+}
+
+/** One AccessSecretVersion call, cancelled on our timeout or the deadline; payload checked against its CRC32C. */
+async function access(client: SecretManagerServiceClient, name: string, signal: AbortSignal, timeoutMs: number) {
+  if (signal.aborted) throw new AttemptTimeoutError("the start-up deadline has passed");
+  const response = await new Promise<AccessResponse>((resolve, reject) => {
+    const call = start(client, name, timeoutMs);
+    const finish = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", stop);
+    };
+    const stop = (): void => {
+      finish();
+      call.cancel?.();
+      reject(new AttemptTimeoutError(`attempt timed out after ${timeoutMs} ms`));
+    };
+    const timer = setTimeout(stop, timeoutMs);
+    call.then(
+      ([answer]) => (finish(), resolve(answer)),
+      (error: unknown) => (finish(), reject(error)),
+    );
+    signal.addEventListener("abort", stop, { once: true });
+  });
+  const data = response.payload?.data ?? new Uint8Array();
+  const expected = response.payload?.dataCrc32c;
+  if (expected !== undefined && expected !== null && String(expected) !== String(crc32c(data))) {
+    throw new CorruptPayloadError(`CRC32C mismatch for ${name}`);
+  }
+  // The answer names the version actually read (`latest` resolved to a number).
+  const version = response.name?.split("/").pop() || name.split("/").pop()!;
+  return { value: decodePayload(data), version };
+}
+
+function start(client: SecretManagerServiceClient, name: string, timeoutMs: number): CancellableCall {
+  // gax's retry is off (ours bounds attempts by the deadline); the routing header is what the public method adds.
+  const callOptions = { retry: null, timeout: timeoutMs, otherArgs: { headers: { "x-goog-request-params": `name=${encodeURIComponent(name)}` } } };
+  const inner = (client.innerApiCalls as Record<string, ((...args: unknown[]) => CancellableCall) | undefined>).accessSecretVersion;
+  // The inner call keeps `cancel()`, which aborts the HTTP request; the REST transport ignores `timeout`.
+  return inner ? inner({ name }, callOptions) : (client.accessSecretVersion({ name }, callOptions as never) as unknown as CancellableCall);
+}

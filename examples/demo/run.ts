@@ -2,7 +2,7 @@
  * `npm run demo`: the whole job end to end on this machine, no cloud needed.
  * Generates the typed accessor, runs the example app in development (dev defaults + a local
  * Docker-style secret file), shows production refusing to start without its secrets, starts it
- * with them, then resolves secrets from the local Vault- and AWS-compatible servers.
+ * with them, then resolves secrets from the local Vault, AWS, GCP and Azure-compatible servers.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -12,6 +12,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { runAgainstLocalAws } from "../aws/local-aws.ts";
+import { runAgainstLocalAzure } from "../azure/local-azure.ts";
+import { runAgainstLocalGcp } from "../gcp/local-gcp.ts";
 import { runAgainstLocalVault } from "../vault/local-vault.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -40,6 +42,10 @@ try {
   failures.push((await runAgainstLocalVault()) !== 0);
   console.log("\n\x1b[1m── 6. Production with secrets from the local AWS Secrets Manager-compatible server (one batch call)\x1b[0m");
   failures.push((await runAgainstLocalAws()) !== 0);
+  console.log("\n\x1b[1m── 7. Production with secrets from the local GCP Secret Manager-compatible server\x1b[0m");
+  failures.push((await runAgainstLocalGcp()) !== 0);
+  console.log("\n\x1b[1m── 8. Production with secrets from the local Azure Key Vault-compatible server (HTTPS, challenge auth)\x1b[0m");
+  failures.push((await runAgainstLocalAzure()) !== 0);
   if (failures.some(Boolean)) {
     console.error("\ndemo: a step did not end as expected (see above)");
     process.exitCode = 1;

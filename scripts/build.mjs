@@ -6,4 +6,4 @@ import { createRequire } from "node:module";
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 rmSync("dist", { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { stdio: "inherit" });
-chmodSync("dist/codegen/cli.js", 0o755);
+chmodSync("dist/cli/main.js", 0o755);

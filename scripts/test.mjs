@@ -19,7 +19,7 @@ const steps = [
   ["vitest on Node 24 (unit, codegen, providers)", node24, [vitest, "run", "test/unit", "test/codegen", "test/providers"]],
   ["Deno tests", deno, ["test", "--allow-env", "--allow-read", "--allow-write", "--allow-run", "test/deno/"]],
   ...["secrets.schema.ts", ...["vault", "aws", "gcp", "azure"].map((name) => `examples/${name}/secrets.schema.ts`)].map((schema) => [
-    `generated files of ${schema} are up to date`, node, ["dist/codegen/cli.js", "--check", "--schema", schema],
+    `generated files of ${schema} are up to date`, node, ["dist/cli/main.js", "--check", "--schema", schema],
   ]),
   ["tsc --noEmit", node, [tsc, "--noEmit", "-p", "tsconfig.json"]],
 ];

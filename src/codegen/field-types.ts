@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { Project, ts, type Type } from "ts-morph";
-import { CliError } from "./cli-error.ts";
+import { CliError } from "../cli/errors.ts";
 
 export interface FieldType {
   /** The type as TypeScript text, or undefined when it cannot be written portably (see OUTPUT_ALIAS). */

@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { isSecretsSchema, type SecretsSchema } from "../schema/define.ts";
-import { CliError } from "./cli-error.ts";
+import { CliError } from "../cli/errors.ts";
 
 /**
  * Import the user's TypeScript schema: natively under Deno, through tsx on Node (so no build

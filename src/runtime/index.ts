@@ -1,5 +1,5 @@
 /** secrets-gen/runtime: what generated modules and apps use at run time. */
-export { createLoader, loadSecrets, type Loader } from "./loader.ts";
+export { createLoader, loadSecrets, resolveSchema, type Loader, type LoadReport, type FieldResult } from "./loader.ts";
 export { loadOrExit } from "./startup.ts";
 export { redact, REDACTED } from "./redaction.ts";
 export { provenance, explain, type Provenance } from "./provenance.ts";

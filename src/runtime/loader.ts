@@ -27,8 +27,40 @@ export function createLoader<T>(schema: SecretsSchema, manifest?: Manifest): Loa
   return (options) => loadSecrets<T>(schema, options);
 }
 
+/** One field's outcome. `raw` is the text as found (before zod), for tools that pass values on. */
+export type FieldResult =
+  | { readonly ok: true; readonly field: string; readonly value: unknown; readonly raw: string | Uint8Array | undefined; readonly provenance: Provenance }
+  | { readonly ok: false; readonly field: string; readonly failure: FieldFailure };
+
+/** Every field resolved and validated, failures included. Holds values: never log it whole. */
+export interface LoadReport {
+  readonly production: boolean;
+  readonly results: readonly FieldResult[];
+}
+
 /** Resolve and validate every field; throws SecretsLoadError listing every bad field at once. */
 export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOptions): Promise<T> {
+  const report = await resolveSchema(schema, options);
+  const failures = report.results.flatMap((result) => (result.ok ? [] : [result.failure]));
+  if (failures.length > 0) throw new SecretsLoadError(failures, report.results.length, report.production);
+
+  const values: Record<string, unknown> = {};
+  const provenance = new Map<string, Provenance>();
+  for (const result of report.results) {
+    if (!result.ok) continue;
+    values[result.field] = result.value;
+    provenance.set(result.field, result.provenance);
+  }
+  const secrets = sealSecrets(values, new Set(schema.fields.filter((f) => f.sensitive).map((f) => f.name)));
+  attachProvenance(secrets, provenance);
+  return secrets as T;
+}
+
+/**
+ * Walk every field down the chain and validate it, reporting each field's result instead of
+ * throwing on the first bad one. loadSecrets and the CLI's doctor and run commands build on it.
+ */
+export async function resolveSchema(schema: SecretsSchema, options?: LoadOptions): Promise<LoadReport> {
   const settings = resolveSettings(options);
   const states = schema.fields.map((spec) => new FieldState(spec));
   const providers = await providersFor(states, settings);
@@ -40,13 +72,12 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   // error text may quote a secret that another source supplied.
   for (const warning of states.flatMap((state) => state.warnings)) settings.warn(redact(warning));
 
-  const values: Record<string, unknown> = {};
-  const provenance = new Map<string, Provenance>();
-  const failures: FieldFailure[] = [];
   const loadedAt = new Date();
+  const results: FieldResult[] = [];
   for (const state of states) {
     const { spec } = state;
-    const fail = (message: string) => failures.push({ field: spec.name, message: redact(message), attempts: state.attempts.map(redactAttempt) });
+    const fail = (message: string) =>
+      results.push({ ok: false, field: spec.name, failure: { field: spec.name, message: redact(message), attempts: state.attempts.map(redactAttempt) } });
     if (state.failure) {
       fail(state.failure);
       continue;
@@ -60,22 +91,23 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
       fail(state.found ? invalidMessage(state, validated.message) : missingMessage(state, settings));
       continue;
     }
-    values[spec.name] = validated.value;
     if (spec.sensitive) rememberSecret(validated.value);
-    provenance.set(spec.name, {
+    results.push({
+      ok: true,
       field: spec.name,
-      sensitive: spec.sensitive,
-      source: state.found?.source ?? "schema",
-      where: state.found?.where ?? "schema default",
-      ...(state.found?.version ? { version: state.found.version } : {}),
-      loadedAt,
+      value: validated.value,
+      raw: state.found?.value,
+      provenance: {
+        field: spec.name,
+        sensitive: spec.sensitive,
+        source: state.found?.source ?? "schema",
+        where: state.found?.where ?? "schema default",
+        ...(state.found?.version ? { version: state.found.version } : {}),
+        loadedAt,
+      },
     });
   }
-  if (failures.length > 0) throw new SecretsLoadError(failures, states.length, settings.production);
-
-  const secrets = sealSecrets(values, new Set(schema.fields.filter((f) => f.sensitive).map((f) => f.name)));
-  attachProvenance(secrets, provenance);
-  return secrets as T;
+  return { production: settings.production, results };
 }
 
 function redactAttempt(attempt: Attempt): Attempt {

@@ -167,7 +167,7 @@ beforeAll(() => {
 
   // One pack and one install for the whole file. --ignore-scripts: prepack's rebuild would delete
   // dist/ under the other test files running in parallel; `npm test` builds it before vitest.
-  expect(existsSync(join(REPO, "dist/codegen/cli.js")), "dist/ is missing: run `npm run build` first (npm test does)").toBe(true);
+  expect(existsSync(join(REPO, "dist/cli/main.js")), "dist/ is missing: run `npm run build` first (npm test does)").toBe(true);
   const pack = run("npm pack", "npm", ["pack", "--ignore-scripts", "--pack-destination", root], { cwd: REPO, timeout: 240_000 });
   expect(pack.code, `npm pack failed:\n${pack.stderr}`).toBe(0);
   const tarballs = readdirSync(root).filter((name) => name.endsWith(".tgz"));
@@ -192,7 +192,7 @@ describe("the packed package in a fresh app", { timeout: 180_000 }, () => {
     const installed = join(app, "node_modules/secrets-gen");
     expect(existsSync(join(installed, "dist/index.js"))).toBe(true);
     expect(existsSync(join(installed, "dist/runtime/index.d.ts"))).toBe(true);
-    expect(existsSync(join(installed, "dist/codegen/cli.js"))).toBe(true);
+    expect(existsSync(join(installed, "dist/cli/main.js"))).toBe(true);
     expect(existsSync(join(installed, "src"))).toBe(false);
   });
 

@@ -8,7 +8,7 @@ import { tempDir } from "../helpers/tmp.ts";
 
 const run = promisify(execFile);
 const fixtures = join(import.meta.dirname, "../fixtures/codegen");
-const cli = join(import.meta.dirname, "../../dist/codegen/cli.js");
+const cli = join(import.meta.dirname, "../../dist/cli/main.js");
 const out = tempDir("secrets-gen-codegen-");
 
 /** Run the built CLI; resolves with its exit code and output whatever the code. */
@@ -63,17 +63,21 @@ describe("generate()", async () => {
 });
 
 describe("the secrets-gen CLI", () => {
-  it("prints help and version", async () => {
+  it("prints help, each command's help, and the version", async () => {
     const help = await secretsGen("--help");
     expect(help).toMatchObject({ code: 0 });
-    expect(help.stdout).toContain("Usage: secrets-gen [generate] [options]");
+    expect(help.stdout).toContain("Usage: secrets-gen [command] [options]");
+    expect(help.stdout).toMatch(/^  generate +write generated\/ and \.env\.example/m);
+    const generateHelp = await secretsGen("generate", "--help");
+    expect(generateHelp.stdout).toContain("Usage: secrets-gen [generate] [options]");
     const version = await secretsGen("--version");
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")).version);
   });
 
   it("rejects unknown flags and commands with exit code 2", async () => {
     expect(await secretsGen("--nope")).toMatchObject({ code: 2, stderr: expect.stringContaining("run `secrets-gen --help` for usage") });
-    expect(await secretsGen("deploy")).toMatchObject({ code: 2, stderr: 'secrets-gen: unknown command or argument "deploy": run `secrets-gen --help` for usage\n' });
+    expect(await secretsGen("deploy")).toMatchObject({ code: 2, stderr: 'secrets-gen: unknown command "deploy": run `secrets-gen --help` for usage\n' });
+    expect(await secretsGen("generate", "extra")).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command or argument "extra"') });
   });
 
   it("generates, then --check passes; a schema change makes --check fail with a diff and write nothing", async () => {

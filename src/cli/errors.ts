@@ -2,3 +2,8 @@
 export class CliError extends Error {
   override name = "CliError";
 }
+
+/** The command line itself is wrong; exit code 2 with a pointer to --help. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}

@@ -1,0 +1,16 @@
+/**
+ * The CLI's commands by name, each imported only when run (so `run` never loads ts-morph).
+ * Adding a command: one file in src/cli/commands/ exporting `summary` and `run`, and one line here.
+ */
+export interface Command {
+  /** One line for `secrets-gen --help`. */
+  readonly summary: string;
+  /** Runs with the arguments after the command name; resolves with the exit code. */
+  run(argv: readonly string[]): Promise<number>;
+}
+
+export const commands: Readonly<Record<string, () => Promise<Command>>> = {
+  generate: () => import("./commands/generate.ts"),
+};
+
+export const DEFAULT_COMMAND = "generate";

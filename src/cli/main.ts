@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/** `secrets-gen [command] [options]`: dispatch to a command; `generate` when none is named. */
+import { readFile } from "node:fs/promises";
+import process from "node:process";
+import { commands, DEFAULT_COMMAND } from "./commands.ts";
+import { CliError, UsageError } from "./errors.ts";
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === "--version" || first === "-v") return print(await packageVersion());
+  if (first === "--help" || first === "-h" || first === "help") return print(await overview());
+  const named = first !== undefined && !first.startsWith("-");
+  const name = named ? first : DEFAULT_COMMAND;
+  const load = commands[name];
+  if (!load) throw new UsageError(`unknown command "${name}"`);
+  return (await load()).run(named ? rest : argv);
+}
+
+async function overview(): Promise<string> {
+  const lines = await Promise.all(
+    Object.entries(commands).map(async ([name, load]) => `  ${name.padEnd(10)} ${(await load()).summary}`),
+  );
+  return [
+    "Usage: secrets-gen [command] [options]",
+    "",
+    "Commands (default: generate):",
+    ...lines,
+    "",
+    "Run `secrets-gen <command> --help` for a command's options. `secrets-gen --version` prints the version.",
+  ].join("\n");
+}
+
+async function packageVersion(): Promise<string> {
+  const manifest = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+function print(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`secrets-gen: ${error.message}: run \`secrets-gen --help\` for usage\n`);
+      process.exit(2);
+    }
+    const known = error instanceof CliError || (error as Error)?.name === "SchemaError" || (error as Error)?.name === "ConfigError";
+    process.stderr.write(`secrets-gen: ${known ? (error as Error).message : `unexpected error: ${(error as Error)?.stack ?? error}`}\n`);
+    process.exit(1);
+  },
+);

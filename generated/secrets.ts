@@ -4,31 +4,31 @@ import { createLoader, type Loader, type Manifest } from "secrets-gen/runtime";
 
 /** Every field of the schema, resolved and validated. */
 export interface Secrets {
-  /** Primary PostgreSQL database. Secret. file DATABASE_URL | database_url (Kubernetes, Docker) → DATABASE_URL_FILE → env DATABASE_URL → dev default */
+  /** Primary PostgreSQL database. Secret. file DATABASE_URL | database_url (Kubernetes, Docker) → DATABASE_URL_FILE → env DATABASE_URL (or .env) → dev default */
   readonly DATABASE_URL: string;
-  /** Signs session cookies. Secret. file session_secret (Kubernetes, Docker) → SESSION_SECRET_FILE → env SESSION_SECRET → dev default */
+  /** Signs session cookies. Secret. file session_secret (Kubernetes, Docker) → SESSION_SECRET_FILE → env SESSION_SECRET (or .env) → dev default */
   readonly SESSION_SECRET: string;
-  /** Stripe secret key. Secret. file STRIPE_API_KEY | stripe_api_key (Kubernetes, Docker) → STRIPE_API_KEY_FILE → env STRIPE_API_KEY → dev default */
+  /** Stripe secret key. Secret. file STRIPE_API_KEY | stripe_api_key (Kubernetes, Docker) → STRIPE_API_KEY_FILE → env STRIPE_API_KEY (or .env) → dev default */
   readonly STRIPE_API_KEY: string;
-  /** Outgoing mail relay password. Secret. file SMTP_PASSWORD | smtp_password (Kubernetes, Docker) → SMTP_PASSWORD_FILE → env SMTP_PASSWORD */
+  /** Outgoing mail relay password. Secret. file SMTP_PASSWORD | smtp_password (Kubernetes, Docker) → SMTP_PASSWORD_FILE → env SMTP_PASSWORD (or .env) */
   readonly SMTP_PASSWORD: string | undefined;
-  /** HTTP port. Not secret. env PORT */
+  /** HTTP port. Not secret. env PORT (or .env) */
   readonly PORT: number;
-  /** Log verbosity. Not secret. env LOG_LEVEL */
+  /** Log verbosity. Not secret. env LOG_LEVEL (or .env) */
   readonly LOG_LEVEL: "error" | "debug" | "info" | "warn";
-  /** Comma-separated CORS origins. Not secret. env ALLOWED_ORIGINS */
+  /** Comma-separated CORS origins. Not secret. env ALLOWED_ORIGINS (or .env) */
   readonly ALLOWED_ORIGINS: string[];
 }
 
 /** Where each field may come from; no values. Checked against the schema at load time. */
 export const manifest = {
-    "DATABASE_URL": {"sensitive":true,"description":"Primary PostgreSQL database","from":[],"files":["DATABASE_URL","database_url"],"env":"DATABASE_URL","fileEnv":"DATABASE_URL_FILE","devDefault":true,"optional":false,"productionSources":["manager","kubernetes","docker","env"]},
-    "SESSION_SECRET": {"sensitive":true,"description":"Signs session cookies","from":[],"files":["session_secret"],"env":"SESSION_SECRET","fileEnv":"SESSION_SECRET_FILE","devDefault":true,"optional":false,"productionSources":["manager","kubernetes","docker","env"]},
+    "DATABASE_URL": {"sensitive":true,"description":"Primary PostgreSQL database","from":[],"files":["DATABASE_URL","database_url"],"env":"DATABASE_URL","fileEnv":"DATABASE_URL_FILE","devDefault":true,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
+    "SESSION_SECRET": {"sensitive":true,"description":"Signs session cookies","from":[],"files":["session_secret"],"env":"SESSION_SECRET","fileEnv":"SESSION_SECRET_FILE","devDefault":true,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
     "STRIPE_API_KEY": {"sensitive":true,"description":"Stripe secret key","from":[],"files":["STRIPE_API_KEY","stripe_api_key"],"env":"STRIPE_API_KEY","fileEnv":"STRIPE_API_KEY_FILE","devDefault":true,"optional":false,"productionSources":["kubernetes","docker"]},
-    "SMTP_PASSWORD": {"sensitive":true,"description":"Outgoing mail relay password","from":[],"files":["SMTP_PASSWORD","smtp_password"],"env":"SMTP_PASSWORD","fileEnv":"SMTP_PASSWORD_FILE","devDefault":false,"optional":true,"productionSources":["manager","kubernetes","docker","env"]},
-    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env"]},
-    "LOG_LEVEL": {"sensitive":false,"description":"Log verbosity","from":[],"files":[],"env":"LOG_LEVEL","devDefault":false,"optional":false,"productionSources":["env"]},
-    "ALLOWED_ORIGINS": {"sensitive":false,"description":"Comma-separated CORS origins","from":[],"files":[],"env":"ALLOWED_ORIGINS","devDefault":false,"optional":false,"productionSources":["env"]},
+    "SMTP_PASSWORD": {"sensitive":true,"description":"Outgoing mail relay password","from":[],"files":["SMTP_PASSWORD","smtp_password"],"env":"SMTP_PASSWORD","fileEnv":"SMTP_PASSWORD_FILE","devDefault":false,"optional":true,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
+    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
+    "LOG_LEVEL": {"sensitive":false,"description":"Log verbosity","from":[],"files":[],"env":"LOG_LEVEL","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
+    "ALLOWED_ORIGINS": {"sensitive":false,"description":"Comma-separated CORS origins","from":[],"files":[],"env":"ALLOWED_ORIGINS","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
   } as const satisfies Manifest;
 /** Resolve and validate every field; throws SecretsLoadError listing every bad field. */
 export const loadSecrets: Loader<Secrets> = createLoader<Secrets>(schema, manifest);

@@ -2,6 +2,7 @@ import { isSecretsSchema, type SecretsSchema } from "../schema/define.ts";
 import { toManifest, type Manifest } from "../schema/manifest.ts";
 import { ConfigError, SecretsLoadError, type Attempt, type FieldFailure } from "./errors.ts";
 import { FieldState } from "./field-state.ts";
+import { readDotenv } from "./dotenv.ts";
 import { resolveLocally } from "./local-sources.ts";
 import { providersFor, resolveManagers } from "./managers.ts";
 import { attachProvenance, type Provenance } from "./provenance.ts";
@@ -65,8 +66,9 @@ export async function resolveSchema(schema: SecretsSchema, options?: LoadOptions
   const states = schema.fields.map((spec) => new FieldState(spec));
   const providers = await providersFor(states, settings);
 
+  const dotenv = await readDotenv(settings);
   await resolveManagers(states, providers, settings);
-  await Promise.all(states.map((state) => resolveLocally(state, settings)));
+  await Promise.all(states.map((state) => resolveLocally(state, settings, dotenv)));
   for (const state of states) if (state.spec.sensitive && state.found) rememberSecret(state.found.value);
   // Messages are redacted only now, when every value of this load is known: a provider's
   // error text may quote a secret that another source supplied.

@@ -1,6 +1,7 @@
-/** Chain steps 2–5 for one field: Kubernetes mount → Docker secret / <NAME>_FILE → env → dev default. */
+/** Chain steps 2–5 for one field: Kubernetes mount → Docker secret / <NAME>_FILE → env → .env files → dev default. */
 import { join, resolve } from "node:path";
 import type { SourceKind } from "../schema/define.ts";
+import type { Dotenv } from "./dotenv.ts";
 import type { FieldState } from "./field-state.ts";
 import { readSecretFile, type FileRead } from "./files.ts";
 import type { Settings } from "./settings.ts";
@@ -11,8 +12,8 @@ interface Lookup {
   readonly read: () => Promise<FileRead> | FileRead;
 }
 
-export async function resolveLocally(state: FieldState, settings: Settings): Promise<void> {
-  for (const lookup of lookupsFor(state, settings)) {
+export async function resolveLocally(state: FieldState, settings: Settings, dotenv: Dotenv): Promise<void> {
+  for (const lookup of lookupsFor(state, settings, dotenv)) {
     if (state.settled) return;
     const result = await lookup.read();
     const { source, where } = lookup;
@@ -34,10 +35,14 @@ export async function resolveLocally(state: FieldState, settings: Settings): Pro
   }
 }
 
-function lookupsFor(state: FieldState, settings: Settings): Lookup[] {
+function lookupsFor(state: FieldState, settings: Settings, dotenv: Dotenv): Lookup[] {
   const { spec } = state;
-  const envLookup: Lookup = { source: "env", where: `env ${spec.env}`, read: () => fromEnv(settings.env[spec.env]) };
-  if (!spec.sensitive) return [envLookup];
+  const fromDotenv = dotenv.get(spec.env);
+  const envLookups: Lookup[] = [
+    { source: "env", where: `env ${spec.env}`, read: () => fromEnv(settings.env[spec.env]) },
+    ...(fromDotenv ? [{ source: "dotenv" as const, where: `${fromDotenv.file} ${spec.env}`, read: () => fromEnv(fromDotenv.value) }] : []),
+  ];
+  if (!spec.sensitive) return envLookups;
 
   const inDir = (source: SourceKind, dir: string): Lookup[] =>
     spec.files.map((name) => {
@@ -49,7 +54,7 @@ function lookupsFor(state: FieldState, settings: Settings): Lookup[] {
     ...(settings.k8sDir ? inDir("kubernetes", settings.k8sDir) : []),
     ...(fileEnvPath ? [fileEnvLookup(spec.fileEnv, fileEnvPath, settings)] : []),
     ...inDir("docker", settings.dockerDir),
-    envLookup,
+    ...envLookups,
     ...(spec.devDefault !== undefined && !settings.production
       ? [{ source: "dev-default" as const, where: "devDefault in the schema", read: () => found(spec.devDefault!) }]
       : []),

@@ -35,6 +35,8 @@ function howTo(source: Attempt["source"], state: FieldState, settings: Settings)
       return `put it in ${settings.dockerDir}/${spec.files[0]} or point ${spec.fileEnv} at a file`;
     case "env":
       return `set the environment variable ${spec.env}`;
+    case "dotenv":
+      return settings.dotenv ? `add ${spec.env}=… to .env.local` : "";
     case "dev-default":
       return "";
   }

@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly maxFileBytes?: number;
   /** Providers for ref schemes: custom ones, or built-ins configured explicitly. They win over built-ins. */
   readonly providers?: readonly Provider[];
+  /** Read .env, .env.local, .env.<mode> and .env.<mode>.local from cwd; default SECRETS_DOTENV, else on outside production. */
+  readonly dotenv?: boolean;
   /** Start-up deadline for the external managers; default 10 000 ms. */
   readonly timeoutMs?: number;
   /** Where value-free warnings go; default console.warn. */
@@ -28,6 +30,9 @@ export interface LoadOptions {
 export interface Settings {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly production: boolean;
+  /** SECRETS_ENV, else NODE_ENV, else "development": picks the .env.<mode> files. */
+  readonly mode: string;
+  readonly dotenv: boolean;
   readonly dockerDir: string;
   readonly k8sDir: string | undefined;
   readonly fileRoots: readonly string[];
@@ -48,9 +53,13 @@ export function resolveSettings(options: LoadOptions = {}): Settings {
   const cwd = options.cwd ?? process.cwd();
   const dockerDir = options.dockerDir ?? (env.SECRETS_DOCKER_DIR || DEFAULT_DOCKER_DIR);
   const k8sDir = options.k8sDir ?? (env.SECRETS_K8S_DIR || undefined);
+  const production = isProduction(env, options.production);
   return {
     env,
-    production: isProduction(env, options.production),
+    production,
+    mode: env.SECRETS_ENV || env.NODE_ENV || "development",
+    // Production reads .env files only when asked: they are a development convenience.
+    dotenv: options.dotenv ?? (env.SECRETS_DOTENV ? flag("SECRETS_DOTENV", env.SECRETS_DOTENV) : !production),
     dockerDir,
     k8sDir,
     fileRoots: [dockerDir, ...(k8sDir ? [k8sDir] : []), cwd, ...(options.fileRoots ?? [])],
@@ -74,6 +83,12 @@ export function isProduction(env: Readonly<Record<string, string | undefined>>, 
     throw new ConfigError(`SECRETS_ENV is "${secretsEnv}", which secrets-gen does not know: set it to production, development or test`);
   }
   return env.NODE_ENV === "production" || secretsEnv === "production";
+}
+
+function flag(name: string, value: string): boolean {
+  if (["1", "true", "yes"].includes(value)) return true;
+  if (["0", "false", "no"].includes(value)) return false;
+  throw new ConfigError(`${name} is "${value}": set it to true or false`);
 }
 
 function positive(name: string, value: number): number {

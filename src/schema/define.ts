@@ -2,10 +2,13 @@ import type { z } from "zod";
 import { parseRef, RefSyntaxError, type SecretRef } from "./ref.ts";
 
 /** Where a value can come from, in chain order. "dev-default" is a field's devDefault. */
-export type SourceKind = "manager" | "kubernetes" | "docker" | "env" | "dev-default";
+export type SourceKind = "manager" | "kubernetes" | "docker" | "env" | "dotenv" | "dev-default";
 
-/** The sources production accepts unless a field narrows them: everything but dev defaults. */
-export const PRODUCTION_SOURCES: readonly SourceKind[] = ["manager", "kubernetes", "docker", "env"];
+/**
+ * The sources production accepts unless a field narrows them: everything but dev defaults.
+ * ("dotenv" only counts where .env files are read at all, which production does only on request.)
+ */
+export const PRODUCTION_SOURCES: readonly SourceKind[] = ["manager", "kubernetes", "docker", "env", "dotenv"];
 
 export interface SecretOptions {
   /** External manager ref(s), tried first and in order, e.g. "vault://app/db#url". */
@@ -108,7 +111,7 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
     if (!ENV_NAME.test(name)) fail(`is not a valid environment variable name: use letters, digits and underscores`);
     return Object.freeze({
       name, sensitive: false, env: name, fileEnv: `${name}_FILE`, files: [], from: [], optional: false,
-      productionSources: ["env"] as const, validator: definition,
+      productionSources: ["env", "dotenv"] as const, validator: definition,
       ...descriptionOf(definition),
     });
   }

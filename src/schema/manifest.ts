@@ -33,14 +33,14 @@ function manifestField(field: FieldSpec): ManifestField {
   };
 }
 
-/** Human-readable chain for one field, e.g. for doc comments: "vault://a#b → file DB → env DB → dev default". */
+/** Human-readable chain for one field, e.g. for doc comments: "vault://a#b → file DB → DB_FILE → env DB (or .env) → dev default". */
 export function describeChain(field: ManifestField): string {
-  if (!field.sensitive) return `env ${field.env}`;
+  if (!field.sensitive) return `env ${field.env} (or .env)`;
   return [
     ...field.from,
     `file ${field.files.join(" | ")} (Kubernetes, Docker)`,
     `${field.fileEnv}`,
-    `env ${field.env}`,
+    `env ${field.env} (or .env)`,
     ...(field.devDefault ? ["dev default"] : []),
   ].join(" → ");
 }

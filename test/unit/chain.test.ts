@@ -19,7 +19,7 @@ const schema = defineSecrets({
 });
 
 async function load(options: LoadOptions & { env?: Record<string, string> }) {
-  return loadSecrets<{ TOKEN: string; PORT: number }>(schema, { dockerDir: emptyDocker, cwd: root, onWarning: () => {}, ...options, env: options.env ?? {} });
+  return loadSecrets<{ TOKEN: string; PORT: number }>(schema, { dockerDir: emptyDocker, cwd: emptyDocker, onWarning: () => {}, ...options, env: options.env ?? {} });
 }
 
 async function loadError(promise: Promise<unknown>): Promise<SecretsLoadError> {
@@ -41,7 +41,7 @@ describe("resolution chain, first hit wins", () => {
   });
 
   it("then <ENV>_FILE", async () => {
-    const secrets = await load({ dockerDir, env: { TOKEN_FILE: fileEnvPath, TOKEN: ENV } });
+    const secrets = await load({ dockerDir, cwd: root, env: { TOKEN_FILE: fileEnvPath, TOKEN: ENV } });
     expect(secrets.TOKEN).toBe(FILE_ENV);
     expect(provenance(secrets, "TOKEN")).toMatchObject({ source: "docker", where: `TOKEN_FILE=${fileEnvPath}` });
   });
@@ -63,6 +63,27 @@ describe("resolution chain, first hit wins", () => {
     const secrets = await load({ env: { TOKEN: ENV } });
     expect(secrets.TOKEN).toBe(ENV);
     expect(provenance(secrets, "TOKEN")).toMatchObject({ source: "env", where: "env TOKEN" });
+  });
+
+  it("then .env files, most specific first, outside production unless enabled", async () => {
+    const app = writeFiles(join(root, "dotenv-app"), {
+      ".env": "TOKEN=from-dotenv\nPORT=7000\n",
+      ".env.local": "TOKEN=from-dotenv-local # a comment\n",
+      ".env.development": "TOKEN=from-dotenv-development\n",
+    });
+    const secrets = await load({ cwd: app, env: {} });
+    expect(secrets.TOKEN).toBe("from-dotenv-local");
+    expect(secrets.PORT).toBe(7000);
+    expect(provenance(secrets, "TOKEN")).toMatchObject({ source: "dotenv", where: ".env.local TOKEN" });
+    writeFiles(app, { ".env.development.local": "TOKEN=from-dotenv-development-local\n" });
+    expect((await load({ cwd: app, env: {} })).TOKEN).toBe("from-dotenv-development-local");
+    expect((await load({ cwd: app, env: { TOKEN: ENV } })).TOKEN).toBe(ENV);
+
+    const refused = await loadError(load({ cwd: app, env: { NODE_ENV: "production" } }));
+    expect(refused.message).not.toContain(".env");
+    expect((await load({ cwd: app, env: { NODE_ENV: "production", SECRETS_DOTENV: "true" } })).TOKEN).toBe("from-dotenv-local");
+    expect((await load({ cwd: app, env: { NODE_ENV: "production" }, dotenv: true })).TOKEN).toBe("from-dotenv-local");
+    await expect(load({ cwd: app, env: { SECRETS_DOTENV: "maybe" } })).rejects.toThrow('SECRETS_DOTENV is "maybe": set it to true or false');
   });
 
   it("then the dev default, outside production only", async () => {
@@ -163,9 +184,9 @@ describe("development", () => {
   it("still fails on a missing secret without default, saying every way to provide it", async () => {
     const bare = defineSecrets({ API_KEY: secret(z.string(), { from: "mem://x" }) });
     const memory = { name: "memory", schemes: ["mem"], resolve: async () => new Map([["mem://x", { status: "missing" as const }]]) };
-    const error = await loadError(loadSecrets(bare, { production: false, dockerDir: emptyDocker, env: {}, providers: [memory] }));
+    const error = await loadError(loadSecrets(bare, { production: false, dockerDir: emptyDocker, cwd: emptyDocker, env: {}, providers: [memory] }));
     expect(error.message).toContain(
-      `API_KEY: no value found (tried mem://x (not found), ${emptyDocker}/API_KEY (no such file), ${emptyDocker}/api_key (no such file), env API_KEY (not set or empty)); store it at mem://x, or put it in ${emptyDocker}/API_KEY or point API_KEY_FILE at a file, or set the environment variable API_KEY, or add a devDefault in the schema.`,
+      `API_KEY: no value found (tried mem://x (not found), ${emptyDocker}/API_KEY (no such file), ${emptyDocker}/api_key (no such file), env API_KEY (not set or empty)); store it at mem://x, or put it in ${emptyDocker}/API_KEY or point API_KEY_FILE at a file, or set the environment variable API_KEY, or add API_KEY=… to .env.local, or add a devDefault in the schema.`,
     );
   });
 

@@ -20,7 +20,7 @@ function memoryProvider(scheme: string, answers: Record<string, Outcome>, delayM
 }
 
 const found = (value: string, version?: string): Outcome => ({ status: "found", value, ...(version ? { version } : {}) });
-const base = { dockerDir: "/nonexistent", onWarning: () => {} };
+const base = { dockerDir: "/nonexistent", dotenv: false, onWarning: () => {} };
 
 describe("custom providers", () => {
   it("get all their refs in one batch, deduplicated, and serve several fields", async () => {

@@ -30,11 +30,11 @@ describe("defineSecrets", () => {
     expect(db).toMatchObject({
       name: "DB_PASSWORD", sensitive: true, env: "DB_PASSWORD", fileEnv: "DB_PASSWORD_FILE",
       files: ["DB_PASSWORD", "db_password"], devDefault: "dev", optional: false,
-      productionSources: ["manager", "kubernetes", "docker", "env"],
+      productionSources: ["manager", "kubernetes", "docker", "env", "dotenv"],
     });
     expect(db!.from.map((ref) => ref.raw)).toEqual(["vault://app/db#password", "aws-sm://db#password"]);
     expect(api).toMatchObject({ env: "THE_API_KEY", fileEnv: "THE_API_KEY_FILE", files: ["api-key"], optional: true, productionSources: ["manager", "docker"] });
-    expect(port).toMatchObject({ sensitive: false, env: "PORT", productionSources: ["env"], from: [] });
+    expect(port).toMatchObject({ sensitive: false, env: "PORT", productionSources: ["env", "dotenv"], from: [] });
   });
 
   it("makes an optional secret accept a missing value", async () => {

@@ -4,15 +4,15 @@ import { createLoader, type Loader, type Manifest } from "secrets-gen/runtime";
 
 /** Every field of the schema, resolved and validated. */
 export interface Secrets {
-  /** Secret. aws-sm://prod/app#db_user → file DB_USER | db_user (Kubernetes, Docker) → DB_USER_FILE → env DB_USER */
+  /** Secret. aws-sm://prod/app#db_user → file DB_USER | db_user (Kubernetes, Docker) → DB_USER_FILE → env DB_USER (or .env) */
   readonly DB_USER: string;
-  /** Secret. aws-sm://prod/app#db_password → file DB_PASSWORD | db_password (Kubernetes, Docker) → DB_PASSWORD_FILE → env DB_PASSWORD */
+  /** Secret. aws-sm://prod/app#db_password → file DB_PASSWORD | db_password (Kubernetes, Docker) → DB_PASSWORD_FILE → env DB_PASSWORD (or .env) */
   readonly DB_PASSWORD: string;
-  /** Cache. Secret. aws-sm://prod/app#redis_url → file REDIS_URL | redis_url (Kubernetes, Docker) → REDIS_URL_FILE → env REDIS_URL */
+  /** Cache. Secret. aws-sm://prod/app#redis_url → file REDIS_URL | redis_url (Kubernetes, Docker) → REDIS_URL_FILE → env REDIS_URL (or .env) */
   readonly REDIS_URL: string;
-  /** Secret. aws-sm://prod/stripe?versionStage=AWSCURRENT#api_key → file STRIPE_KEY | stripe_key (Kubernetes, Docker) → STRIPE_KEY_FILE → env STRIPE_KEY */
+  /** Secret. aws-sm://prod/stripe?versionStage=AWSCURRENT#api_key → file STRIPE_KEY | stripe_key (Kubernetes, Docker) → STRIPE_KEY_FILE → env STRIPE_KEY (or .env) */
   readonly STRIPE_KEY: string;
-  /** HTTP port. Not secret. env PORT */
+  /** HTTP port. Not secret. env PORT (or .env) */
   readonly PORT: number;
 }
 
@@ -20,9 +20,9 @@ export interface Secrets {
 export const manifest = {
     "DB_USER": {"sensitive":true,"from":["aws-sm://prod/app#db_user"],"files":["DB_USER","db_user"],"env":"DB_USER","fileEnv":"DB_USER_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
     "DB_PASSWORD": {"sensitive":true,"from":["aws-sm://prod/app#db_password"],"files":["DB_PASSWORD","db_password"],"env":"DB_PASSWORD","fileEnv":"DB_PASSWORD_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
-    "REDIS_URL": {"sensitive":true,"description":"Cache","from":["aws-sm://prod/app#redis_url"],"files":["REDIS_URL","redis_url"],"env":"REDIS_URL","fileEnv":"REDIS_URL_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env"]},
-    "STRIPE_KEY": {"sensitive":true,"from":["aws-sm://prod/stripe?versionStage=AWSCURRENT#api_key"],"files":["STRIPE_KEY","stripe_key"],"env":"STRIPE_KEY","fileEnv":"STRIPE_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env"]},
-    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env"]},
+    "REDIS_URL": {"sensitive":true,"description":"Cache","from":["aws-sm://prod/app#redis_url"],"files":["REDIS_URL","redis_url"],"env":"REDIS_URL","fileEnv":"REDIS_URL_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
+    "STRIPE_KEY": {"sensitive":true,"from":["aws-sm://prod/stripe?versionStage=AWSCURRENT#api_key"],"files":["STRIPE_KEY","stripe_key"],"env":"STRIPE_KEY","fileEnv":"STRIPE_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
+    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
   } as const satisfies Manifest;
 /** Resolve and validate every field; throws SecretsLoadError listing every bad field. */
 export const loadSecrets: Loader<Secrets> = createLoader<Secrets>(schema, manifest);

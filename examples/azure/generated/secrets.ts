@@ -4,13 +4,13 @@ import { createLoader, type Loader, type Manifest } from "secrets-gen/runtime";
 
 /** Every field of the schema, resolved and validated. */
 export interface Secrets {
-  /** Secret. azure-kv://my-vault/app-db#user → file DB_USER | db_user (Kubernetes, Docker) → DB_USER_FILE → env DB_USER */
+  /** Secret. azure-kv://my-vault/app-db#user → file DB_USER | db_user (Kubernetes, Docker) → DB_USER_FILE → env DB_USER (or .env) */
   readonly DB_USER: string;
-  /** Secret. azure-kv://my-vault/app-db#password → file DB_PASSWORD | db_password (Kubernetes, Docker) → DB_PASSWORD_FILE → env DB_PASSWORD */
+  /** Secret. azure-kv://my-vault/app-db#password → file DB_PASSWORD | db_password (Kubernetes, Docker) → DB_PASSWORD_FILE → env DB_PASSWORD (or .env) */
   readonly DB_PASSWORD: string;
-  /** Secret. azure-kv://my-vault/stripe-key → file STRIPE_KEY | stripe_key (Kubernetes, Docker) → STRIPE_KEY_FILE → env STRIPE_KEY */
+  /** Secret. azure-kv://my-vault/stripe-key → file STRIPE_KEY | stripe_key (Kubernetes, Docker) → STRIPE_KEY_FILE → env STRIPE_KEY (or .env) */
   readonly STRIPE_KEY: string;
-  /** HTTP port. Not secret. env PORT */
+  /** HTTP port. Not secret. env PORT (or .env) */
   readonly PORT: number;
 }
 
@@ -18,8 +18,8 @@ export interface Secrets {
 export const manifest = {
     "DB_USER": {"sensitive":true,"from":["azure-kv://my-vault/app-db#user"],"files":["DB_USER","db_user"],"env":"DB_USER","fileEnv":"DB_USER_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
     "DB_PASSWORD": {"sensitive":true,"from":["azure-kv://my-vault/app-db#password"],"files":["DB_PASSWORD","db_password"],"env":"DB_PASSWORD","fileEnv":"DB_PASSWORD_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
-    "STRIPE_KEY": {"sensitive":true,"from":["azure-kv://my-vault/stripe-key"],"files":["STRIPE_KEY","stripe_key"],"env":"STRIPE_KEY","fileEnv":"STRIPE_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env"]},
-    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env"]},
+    "STRIPE_KEY": {"sensitive":true,"from":["azure-kv://my-vault/stripe-key"],"files":["STRIPE_KEY","stripe_key"],"env":"STRIPE_KEY","fileEnv":"STRIPE_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
+    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
   } as const satisfies Manifest;
 /** Resolve and validate every field; throws SecretsLoadError listing every bad field. */
 export const loadSecrets: Loader<Secrets> = createLoader<Secrets>(schema, manifest);

@@ -4,13 +4,13 @@ import { createLoader, type Loader, type Manifest } from "secrets-gen/runtime";
 
 /** Every field of the schema, resolved and validated. */
 export interface Secrets {
-  /** Primary database, from Vault only in production. Secret. vault://app/db#url → file DATABASE_URL | database_url (Kubernetes, Docker) → DATABASE_URL_FILE → env DATABASE_URL */
+  /** Primary database, from Vault only in production. Secret. vault://app/db#url → file DATABASE_URL | database_url (Kubernetes, Docker) → DATABASE_URL_FILE → env DATABASE_URL (or .env) */
   readonly DATABASE_URL: string;
-  /** Database password. Secret. vault://app/db#password → file DATABASE_PASSWORD | database_password (Kubernetes, Docker) → DATABASE_PASSWORD_FILE → env DATABASE_PASSWORD */
+  /** Database password. Secret. vault://app/db#password → file DATABASE_PASSWORD | database_password (Kubernetes, Docker) → DATABASE_PASSWORD_FILE → env DATABASE_PASSWORD (or .env) */
   readonly DATABASE_PASSWORD: string;
-  /** Payment provider key, pinned to version 1. Secret. vault://payments/stripe?version=1#key → file PAYMENTS_KEY | payments_key (Kubernetes, Docker) → PAYMENTS_KEY_FILE → env PAYMENTS_KEY */
+  /** Payment provider key, pinned to version 1. Secret. vault://payments/stripe?version=1#key → file PAYMENTS_KEY | payments_key (Kubernetes, Docker) → PAYMENTS_KEY_FILE → env PAYMENTS_KEY (or .env) */
   readonly PAYMENTS_KEY: string;
-  /** HTTP port. Not secret. env PORT */
+  /** HTTP port. Not secret. env PORT (or .env) */
   readonly PORT: number;
 }
 
@@ -18,8 +18,8 @@ export interface Secrets {
 export const manifest = {
     "DATABASE_URL": {"sensitive":true,"description":"Primary database, from Vault only in production","from":["vault://app/db#url"],"files":["DATABASE_URL","database_url"],"env":"DATABASE_URL","fileEnv":"DATABASE_URL_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
     "DATABASE_PASSWORD": {"sensitive":true,"description":"Database password","from":["vault://app/db#password"],"files":["DATABASE_PASSWORD","database_password"],"env":"DATABASE_PASSWORD","fileEnv":"DATABASE_PASSWORD_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
-    "PAYMENTS_KEY": {"sensitive":true,"description":"Payment provider key, pinned to version 1","from":["vault://payments/stripe?version=1#key"],"files":["PAYMENTS_KEY","payments_key"],"env":"PAYMENTS_KEY","fileEnv":"PAYMENTS_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env"]},
-    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env"]},
+    "PAYMENTS_KEY": {"sensitive":true,"description":"Payment provider key, pinned to version 1","from":["vault://payments/stripe?version=1#key"],"files":["PAYMENTS_KEY","payments_key"],"env":"PAYMENTS_KEY","fileEnv":"PAYMENTS_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
+    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
   } as const satisfies Manifest;
 /** Resolve and validate every field; throws SecretsLoadError listing every bad field. */
 export const loadSecrets: Loader<Secrets> = createLoader<Secrets>(schema, manifest);

@@ -14,7 +14,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/deno/**", "node_modules/**"],
+    exclude: ["test/deno/**", "test/fixtures/**", "**/node_modules/**", "bench/.tmp/**"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

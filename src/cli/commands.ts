@@ -11,6 +11,12 @@ export interface Command {
 
 export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   generate: () => import("./commands/generate.ts"),
+  doctor: () => import("./commands/doctor.ts"),
+  run: () => import("./commands/run.ts"),
+  init: () => import("./commands/init.ts"),
 };
+
+/** Other names for a command. */
+export const ALIASES: Readonly<Record<string, string>> = { explain: "doctor" };
 
 export const DEFAULT_COMMAND = "generate";

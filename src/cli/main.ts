@@ -2,7 +2,7 @@
 /** `secrets-gen [command] [options]`: dispatch to a command; `generate` when none is named. */
 import { readFile } from "node:fs/promises";
 import process from "node:process";
-import { commands, DEFAULT_COMMAND } from "./commands.ts";
+import { ALIASES, commands, DEFAULT_COMMAND } from "./commands.ts";
 import { CliError, UsageError } from "./errors.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -10,7 +10,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (first === "--version" || first === "-v") return print(await packageVersion());
   if (first === "--help" || first === "-h" || first === "help") return print(await overview());
   const named = first !== undefined && !first.startsWith("-");
-  const name = named ? first : DEFAULT_COMMAND;
+  const name = named ? (ALIASES[first] ?? first) : DEFAULT_COMMAND;
   const load = commands[name];
   if (!load) throw new UsageError(`unknown command "${name}"`);
   return (await load()).run(named ? rest : argv);
@@ -20,11 +20,13 @@ async function overview(): Promise<string> {
   const lines = await Promise.all(
     Object.entries(commands).map(async ([name, load]) => `  ${name.padEnd(10)} ${(await load()).summary}`),
   );
+  const aliases = Object.entries(ALIASES).map(([alias, name]) => `  ${alias.padEnd(10)} same as ${name}`);
   return [
     "Usage: secrets-gen [command] [options]",
     "",
     "Commands (default: generate):",
     ...lines,
+    ...aliases,
     "",
     "Run `secrets-gen <command> --help` for a command's options. `secrets-gen --version` prints the version.",
   ].join("\n");

@@ -76,9 +76,12 @@ function emitIndex(file: SourceFile, { runtimeImport }: EmitInput): void {
   file.addImportDeclaration({
     moduleSpecifier: runtimeImport,
     namedImports: [
+      { name: "close", alias: "closeSecrets" },
       { name: "explain", alias: "explainSecrets" },
       { name: "loadOrExit" },
+      { name: "onChange", alias: "onChangeOf" },
       { name: "provenance", alias: "provenanceOf" },
+      { name: "ChangeHandler", isTypeOnly: true },
       { name: "Provenance", isTypeOnly: true },
     ],
   });
@@ -102,6 +105,18 @@ function emitIndex(file: SourceFile, { runtimeImport }: EmitInput): void {
     declarationKind: VariableDeclarationKind.Const,
     docs: ["A table of every field's source, safe to log."],
     declarations: [{ name: "explain", initializer: "(): string => explainSecrets(secrets)" }],
+  });
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ["With refresh on (SECRETS_REFRESH_INTERVAL_MS), run `handler` after `field` changes; returns an unsubscribe function."],
+    declarations: [{ name: "onChange", initializer: "(field: keyof Secrets, handler: ChangeHandler): (() => void) => onChangeOf(secrets, field, handler)" }],
+  });
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ["Stop refreshing and release the managers' clients."],
+    declarations: [{ name: "close", initializer: "(): Promise<void> => closeSecrets(secrets)" }],
   });
 }
 

@@ -1,5 +1,6 @@
 /** Schema file in, generated files out (as text); writing and drift checks are the caller's. */
 import { dirname, join, relative, resolve, sep } from "node:path";
+import type { SecretsSchema } from "../schema/define.ts";
 import { emitEnvExample } from "./env-example.ts";
 import { emitModules, generatedHeader } from "./emit.ts";
 import { computeFieldTypes } from "./field-types.ts";
@@ -20,7 +21,7 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
-export async function generate(options: GenerateOptions): Promise<{ files: GeneratedFile[]; fieldCount: number }> {
+export async function generate(options: GenerateOptions): Promise<{ files: GeneratedFile[]; schema: SecretsSchema }> {
   const schemaPath = resolve(options.schema);
   const root = dirname(schemaPath);
   const out = resolve(options.out ?? join(root, "generated"));
@@ -29,7 +30,7 @@ export async function generate(options: GenerateOptions): Promise<{ files: Gener
   const schemaImport = importSpecifier(out, schemaPath);
   const modules = emitModules({ schema, types, schemaImport, runtimeImport: options.runtimeImport ?? "secrets-gen/runtime" });
   return {
-    fieldCount: schema.fields.length,
+    schema,
     files: [
       { path: join(out, "secrets.ts"), content: modules.secrets },
       { path: join(out, "index.ts"), content: modules.index },

@@ -20,8 +20,10 @@ export async function loadSchema(schemaPath: string): Promise<SecretsSchema> {
     // The schema's own errors (SchemaError, syntax) are the user's to read, so show their message.
     throw new CliError(`the schema ${schemaPath} could not be loaded: ${(error as Error)?.message ?? error}`);
   }
-  if (!isSecretsSchema(module.default)) {
+  // In a package without "type": "module", tsx loads the schema as CommonJS and nests the export once more.
+  const exported = isSecretsSchema(module.default) ? module.default : (module.default as { default?: unknown } | undefined)?.default;
+  if (!isSecretsSchema(exported)) {
     throw new CliError(`the schema ${schemaPath} has no default export made by defineSecrets(): add \`export default defineSecrets({ ... })\``);
   }
-  return module.default;
+  return exported;
 }

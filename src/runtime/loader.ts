@@ -11,6 +11,9 @@ import { invalidMessage, missingMessage } from "./report.ts";
 import { sealSecrets } from "./secrets-object.ts";
 import { resolveSettings, type LoadOptions } from "./settings.ts";
 import { validateField } from "./validate.ts";
+import { publishResults, startRefresh } from "./refresh.ts";
+import { closeProviders } from "./managers.ts";
+import type { Provider } from "../providers/types.ts";
 
 export type Loader<T> = (options?: LoadOptions) => Promise<T>;
 
@@ -39,10 +42,18 @@ export interface LoadReport {
   readonly results: readonly FieldResult[];
 }
 
-/** Resolve and validate every field; throws SecretsLoadError listing every bad field at once. */
+/**
+ * Resolve and validate every field; throws SecretsLoadError listing every bad field at once.
+ * With `refresh`, the object keeps itself current until close(secrets).
+ */
 export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOptions): Promise<T> {
-  const report = await resolveSchema(schema, options);
+  const settings = resolveSettings(options);
+  const pool = new Map<string, Provider>(); // built-in providers this loader created
+  const started = performance.now();
+  const report = await resolveSchema(schema, options, pool);
+  publishResults("load", report, performance.now() - started);
   const failures = report.results.flatMap((result) => (result.ok ? [] : [result.failure]));
+  if (failures.length > 0 || !settings.refresh) await closeProviders(pool.values());
   if (failures.length > 0) throw new SecretsLoadError(failures, report.results.length, report.production);
 
   const values: Record<string, unknown> = {};
@@ -52,8 +63,12 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
     values[result.field] = result.value;
     provenance.set(result.field, result.provenance);
   }
-  const secrets = sealSecrets(values, new Set(schema.fields.filter((f) => f.sensitive).map((f) => f.name)));
+  const sensitive = new Set(schema.fields.filter((f) => f.sensitive).map((f) => f.name));
+  const secrets = sealSecrets(values, sensitive, settings.refresh !== undefined);
   attachProvenance(secrets, provenance);
+  if (settings.refresh) {
+    startRefresh(secrets, { refresh: settings.refresh, warn: settings.warn, values, provenance, pool, resolve: () => resolveSchema(schema, options, pool) });
+  }
   return secrets as T;
 }
 
@@ -61,10 +76,14 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
  * Walk every field down the chain and validate it, reporting each field's result instead of
  * throwing on the first bad one. loadSecrets and the CLI's doctor and run commands build on it.
  */
-export async function resolveSchema(schema: SecretsSchema, options?: LoadOptions): Promise<LoadReport> {
+export async function resolveSchema(
+  schema: SecretsSchema,
+  options?: LoadOptions,
+  pool = new Map<string, Provider>(),
+): Promise<LoadReport> {
   const settings = resolveSettings(options);
   const states = schema.fields.map((spec) => new FieldState(spec));
-  const providers = await providersFor(states, settings);
+  const providers = await providersFor(states, settings, pool);
 
   const dotenv = await readDotenv(settings);
   await resolveManagers(states, providers, settings);

@@ -9,8 +9,15 @@ import { ConfigError } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
 import type { Settings } from "./settings.ts";
 
-/** Providers by scheme for this load: explicit ones first, built-ins created on demand. */
-export async function providersFor(states: readonly FieldState[], settings: Settings): Promise<Map<string, Provider>> {
+/**
+ * Providers by scheme for this load: explicit ones first, then built-ins created on demand into
+ * `pool`, which a refreshing loader keeps so each refresh reuses their clients and logins.
+ */
+export async function providersFor(
+  states: readonly FieldState[],
+  settings: Settings,
+  pool: Map<string, Provider>,
+): Promise<Map<string, Provider>> {
   const byScheme = new Map<string, Provider>();
   for (const provider of settings.providers) {
     for (const scheme of provider.schemes) if (!byScheme.has(scheme)) byScheme.set(scheme, provider);
@@ -27,9 +34,16 @@ export async function providersFor(states: readonly FieldState[], settings: Sett
         `field ${field.name} uses ref ${ref}, but no provider handles the "${scheme}" scheme (known: ${known}): fix the ref or pass a provider in loadSecrets({ providers })`,
       );
     }
-    byScheme.set(scheme, (await load())());
+    const provider = pool.get(scheme) ?? (await load())();
+    pool.set(scheme, provider);
+    byScheme.set(scheme, provider);
   }
   return byScheme;
+}
+
+/** Release providers' clients, sockets and timers; a failing close must not hide the others. */
+export async function closeProviders(providers: Iterable<Provider>): Promise<void> {
+  await Promise.allSettled([...providers].map((provider) => provider.close?.()));
 }
 
 export async function resolveManagers(

@@ -1,5 +1,6 @@
 import type { SourceKind } from "../schema/define.ts";
 import { ConfigError } from "./errors.ts";
+import { renderTable } from "./table.ts";
 
 /** Where a loaded value came from, without the value. */
 export interface Provenance {
@@ -31,10 +32,7 @@ export function explain(secrets: object): string {
   const rows = [...entriesOf(secrets).values()].map((entry) => [
     entry.field, entry.sensitive ? "secret" : "config", entry.source, entry.where, entry.version ?? "",
   ]);
-  const header = ["field", "kind", "source", "where", "version"];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
-  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+  return renderTable(["field", "kind", "source", "where", "version"], rows);
 }
 
 function entriesOf(secrets: object): ReadonlyMap<string, Provenance> {

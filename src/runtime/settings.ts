@@ -23,8 +23,18 @@ export interface LoadOptions {
   readonly dotenv?: boolean;
   /** Start-up deadline for the external managers; default 10 000 ms. */
   readonly timeoutMs?: number;
+  /** Re-resolve every field periodically (long-running processes); default SECRETS_REFRESH_INTERVAL_MS, else off. */
+  readonly refresh?: RefreshOptions;
   /** Where value-free warnings go; default console.warn. */
   readonly onWarning?: (message: string) => void;
+}
+
+export interface RefreshOptions {
+  readonly intervalMs: number;
+  /** Each wait is intervalMs × (1 ± jitter), so a fleet does not refresh in step; default 0.1. */
+  readonly jitter?: number;
+  /** After a field has failed to refresh for this long, each failure is reported as stale; default 1 h. */
+  readonly maxStalenessMs?: number;
 }
 
 export interface Settings {
@@ -40,6 +50,7 @@ export interface Settings {
   readonly maxFileBytes: number;
   readonly providers: readonly Provider[];
   readonly timeoutMs: number;
+  readonly refresh: Required<RefreshOptions> | undefined;
   readonly warn: (message: string) => void;
 }
 
@@ -67,6 +78,7 @@ export function resolveSettings(options: LoadOptions = {}): Settings {
     maxFileBytes: positive("maxFileBytes", options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     providers: options.providers ?? [],
     timeoutMs: positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    refresh: refreshSettings(options.refresh ?? (env.SECRETS_REFRESH_INTERVAL_MS ? { intervalMs: Number(env.SECRETS_REFRESH_INTERVAL_MS) } : undefined)),
     warn: options.onWarning ?? ((message) => console.warn(`secrets-gen: ${message}`)),
   };
 }
@@ -83,6 +95,19 @@ export function isProduction(env: Readonly<Record<string, string | undefined>>, 
     throw new ConfigError(`SECRETS_ENV is "${secretsEnv}", which secrets-gen does not know: set it to production, development or test`);
   }
   return env.NODE_ENV === "production" || secretsEnv === "production";
+}
+
+export const DEFAULT_MAX_STALENESS_MS = 60 * 60 * 1000;
+
+function refreshSettings(refresh: RefreshOptions | undefined): Required<RefreshOptions> | undefined {
+  if (refresh === undefined) return undefined;
+  const jitter = refresh.jitter ?? 0.1;
+  if (!(jitter >= 0 && jitter < 1)) throw new ConfigError(`the refresh jitter is ${jitter}: give a number from 0 up to (not including) 1`);
+  return {
+    intervalMs: positive("refresh intervalMs (SECRETS_REFRESH_INTERVAL_MS)", refresh.intervalMs),
+    jitter,
+    maxStalenessMs: positive("refresh maxStalenessMs", refresh.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS),
+  };
 }
 
 function flag(name: string, value: string): boolean {

@@ -1,22 +1,29 @@
 /** `secrets-gen [generate]`: write the typed accessor from the schema, or check it is up to date. */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, relative } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import process from "node:process";
 import { createTwoFilesPatch } from "diff";
 import { generate, type GeneratedFile } from "../../codegen/generate.ts";
-import { parseCommandArgs, SCHEMA_OPTION } from "../args.ts";
+import { emitTargets, isTargetName, TARGETS, type TargetName } from "../../codegen/targets/index.ts";
+import { toManifest, type Manifest } from "../../schema/manifest.ts";
+import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { UsageError } from "../errors.ts";
 
-export const summary = "write generated/ and .env.example from the schema (--check: verify they are up to date)";
+export const summary = "write generated/, .env.example and --target files from the schema (--check: verify they are up to date)";
+
+const TARGET_HELP = Object.entries(TARGETS).map(([name, { summary }]) => `                             ${name.padEnd(18)}${summary}`).join("\n");
 
 const USAGE = `Usage: secrets-gen [generate] [options]
 
-Generates a typed accessor module from a secrets schema.
+Generates a typed accessor module, and with --target deployment config, from a secrets schema.
 
 Options:
   -s, --schema <path>        schema file (default: secrets.schema.ts)
   -o, --out <dir>            output directory (default: generated/ beside the schema)
       --env-example <path>   where to write .env.example (default: beside the schema)
+  -t, --target <name>        also write deployment config (repeatable):
+${TARGET_HELP}
+      --target-out <dir>     where --target files go (default: deploy/ beside the schema)
       --check                write nothing; exit 1 with a diff when the output is stale
   -h, --help                 show this help
 
@@ -30,18 +37,24 @@ export async function run(argv: readonly string[]): Promise<number> {
       ...SCHEMA_OPTION,
       out: { type: "string", short: "o" },
       "env-example": { type: "string" },
+      target: { type: "string", short: "t", multiple: true, default: [] },
+      "target-out": { type: "string" },
       check: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
+      ...HELP_OPTION,
     },
   });
   if (positionals.length > 0) throw new UsageError(`unknown command or argument "${positionals[0]}"`);
   if (values.help) return print(USAGE);
+  const targets = targetNames(values.target);
   const started = performance.now();
-  const { files, fieldCount } = await generate({
+  const generated = await generate({
     schema: values.schema,
     ...(values.out ? { out: values.out } : {}),
     ...(values["env-example"] ? { envExample: values["env-example"] } : {}),
   });
+  const fieldCount = generated.schema.fields.length;
+  const manifest = toManifest(generated.schema.fields);
+  const files = [...generated.files, ...targetFiles(targets, manifest, values.schema, values["target-out"])];
   const elapsed = `${Math.round(performance.now() - started)} ms`;
   if (values.check) {
     const stale = await staleFiles(files);
@@ -53,6 +66,21 @@ export async function run(argv: readonly string[]): Promise<number> {
   const written = await writeChanged(files);
   const what = written.length > 0 ? `wrote ${written.map(display).join(", ")}` : "nothing changed";
   return print(`secrets-gen: ${what} (${fieldCount} fields, ${elapsed})`);
+}
+
+function targetNames(names: readonly string[]): TargetName[] {
+  const unknown = names.find((name) => !isTargetName(name));
+  if (unknown !== undefined) throw new UsageError(`unknown target "${unknown}": use one of ${Object.keys(TARGETS).join(", ")}`);
+  return [...new Set(names as TargetName[])];
+}
+
+/** The deployment-config files, checked and written like the accessor: one list, one mechanism. */
+function targetFiles(targets: readonly TargetName[], manifest: Manifest, schema: string, out: string | undefined): GeneratedFile[] {
+  if (targets.length === 0) return [];
+  const schemaPath = resolve(schema);
+  const dir = resolve(out ?? join(dirname(schemaPath), "deploy"));
+  const source = relative(dir, schemaPath).split(sep).join("/"); // the same text on every OS, for --check
+  return emitTargets(targets, manifest, { source }).map((file) => ({ path: join(dir, file.name), content: file.content }));
 }
 
 async function staleFiles(files: readonly GeneratedFile[]): Promise<string[]> {

@@ -1,0 +1,41 @@
+/** `vault-policy`: a Vault ACL policy granting read on exactly the KV paths the schema's vault:// refs name. */
+import type { Manifest } from "../../schema/manifest.ts";
+import { apiPath, parseTarget } from "../../providers/vault/kv.ts";
+import { fieldRefs, hashComment, nothingFor, refProblem, uniqueSorted, type TargetContext, type TargetFile } from "./target.ts";
+
+export interface VaultPolicyOptions {
+  /** KV mount for refs without ?mount= (the provider's VAULT_MOUNT); default `secret`. */
+  readonly mount?: string;
+  /** KV engine version of the mounts; v2 reads `<mount>/data/<path>`, v1 `<mount>/<path>`. Default 2. */
+  readonly kvVersion?: 1 | 2;
+}
+
+const TARGET = "vault-policy";
+
+export function emitVaultPolicy(manifest: Manifest, options: TargetContext & VaultPolicyOptions): TargetFile[] {
+  const kvVersion = options.kvVersion ?? 2;
+  const paths = fieldRefs(manifest)
+    .filter(({ ref }) => ref.scheme === "vault")
+    .map(({ field, ref }) => {
+      const target = parseTarget(ref, options.mount ?? "secret");
+      if (typeof target === "string") throw refProblem(TARGET, field, target);
+      // In a policy, `*` and `+` are wildcards: a path holding one would grant more than the ref reads.
+      if (/[*+]/.test(target.path)) throw refProblem(TARGET, field, `ref ${ref.raw} has "*" or "+" in its path, which a Vault policy reads as a wildcard`);
+      return apiPath(target, kvVersion); // ?version= reads the same ACL path
+    });
+  if (paths.length === 0) throw nothingFor(TARGET, "vault:// refs");
+  const blocks = uniqueSorted(paths).map((path) => `path ${hclString(path)} {\n  capabilities = ["read"]\n}\n`);
+  const header = hashComment(
+    TARGET,
+    options,
+    `Read-only access to the KV v${kvVersion} secrets the schema references, and nothing else.`,
+    "The provider also asks sys/internal/ui/mounts/<mount> for the KV version; Vault answers that for any",
+    "token with a capability under the mount, so it needs no grant of its own.",
+  );
+  return [{ name: "vault-policy.hcl", content: `${header}\n${blocks.join("\n")}` }];
+}
+
+/** A quoted HCL string: JSON escapes, plus HCL's own template introducers doubled. */
+function hclString(text: string): string {
+  return JSON.stringify(text).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+}

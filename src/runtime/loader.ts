@@ -9,7 +9,7 @@ import { attachProvenance, type Provenance } from "./provenance.ts";
 import { redact, rememberSecret } from "./redaction.ts";
 import { invalidMessage, missingMessage } from "./report.ts";
 import { sealSecrets } from "./secrets-object.ts";
-import { resolveSettings, type LoadOptions } from "./settings.ts";
+import { resolveSettings, type LoadOptions, type Settings } from "./settings.ts";
 import { validateField } from "./validate.ts";
 import { publishResults, startRefresh } from "./refresh.ts";
 import { closeProviders } from "./managers.ts";
@@ -50,7 +50,7 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   const settings = resolveSettings(options);
   const pool = new Map<string, Provider>(); // built-in providers this loader created
   const started = performance.now();
-  const report = await resolveSchema(schema, options, pool);
+  const report = await resolveFields(schema, settings, pool);
   publishResults("load", report, performance.now() - started);
   const failures = report.results.flatMap((result) => (result.ok ? [] : [result.failure]));
   if (failures.length > 0 || !settings.refresh) await closeProviders(pool.values());
@@ -67,7 +67,7 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   const secrets = sealSecrets(values, sensitive, settings.refresh !== undefined);
   attachProvenance(secrets, provenance);
   if (settings.refresh) {
-    startRefresh(secrets, { refresh: settings.refresh, warn: settings.warn, values, provenance, pool, resolve: () => resolveSchema(schema, options, pool) });
+    startRefresh(secrets, { refresh: settings.refresh, warn: settings.warn, values, provenance, pool, resolve: () => resolveFields(schema, settings, pool) });
   }
   return secrets as T;
 }
@@ -76,12 +76,16 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
  * Walk every field down the chain and validate it, reporting each field's result instead of
  * throwing on the first bad one. loadSecrets and the CLI's doctor and run commands build on it.
  */
-export async function resolveSchema(
-  schema: SecretsSchema,
-  options?: LoadOptions,
-  pool = new Map<string, Provider>(),
-): Promise<LoadReport> {
-  const settings = resolveSettings(options);
+export async function resolveSchema(schema: SecretsSchema, options?: LoadOptions): Promise<LoadReport> {
+  const pool = new Map<string, Provider>();
+  try {
+    return await resolveFields(schema, resolveSettings(options), pool);
+  } finally {
+    await closeProviders(pool.values());
+  }
+}
+
+async function resolveFields(schema: SecretsSchema, settings: Settings, pool: Map<string, Provider>): Promise<LoadReport> {
   const states = schema.fields.map((spec) => new FieldState(spec));
   const providers = await providersFor(states, settings, pool);
 

@@ -67,7 +67,8 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   const secrets = sealSecrets(values, sensitive, settings.refresh !== undefined);
   attachProvenance(secrets, provenance);
   if (settings.refresh) {
-    startRefresh(secrets, { refresh: settings.refresh, warn: settings.warn, values, provenance, pool, resolve: () => resolveFields(schema, settings, pool) });
+    const resolve = () => resolveFields(schema, settings, pool);
+    startRefresh({ secrets: secrets as Record<string, unknown>, refresh: settings.refresh, warn: settings.warn, provenance, pool, resolve });
   }
   return secrets as T;
 }

@@ -3,6 +3,7 @@
  * then the second ref of fields still without a value — and within a round each provider gets
  * all of its refs in one batch, providers running concurrently under one deadline.
  */
+import { setMaxListeners } from "node:events";
 import type { Outcome, Provider, ResolveContext, SecretRef } from "../providers/types.ts";
 import { builtinProviders } from "../providers/registry.ts";
 import { ConfigError } from "./errors.ts";
@@ -52,6 +53,8 @@ export async function resolveManagers(
   settings: Settings,
 ): Promise<void> {
   const deadline = new AbortController();
+  // Every in-flight request of every provider listens to this one signal: more than Node's default 10 is normal.
+  setMaxListeners(0, deadline.signal);
   const timer = setTimeout(() => deadline.abort(), settings.timeoutMs);
   try {
     for (let round = 0; ; round++) {

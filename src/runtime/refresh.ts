@@ -12,6 +12,7 @@ import type { LoadReport } from "./loader.ts";
 import { closeProviders } from "./managers.ts";
 import type { Provenance } from "./provenance.ts";
 import { rememberSecret } from "./redaction.ts";
+import { replaceField } from "./secrets-object.ts";
 import type { RefreshOptions } from "./settings.ts";
 
 export type ChangeHandler = (provenance: Provenance) => void;
@@ -19,8 +20,8 @@ export type ChangeHandler = (provenance: Provenance) => void;
 interface Refresher {
   readonly refresh: Required<RefreshOptions>;
   readonly warn: (message: string) => void;
-  /** The secrets object's backing values, replaced field by field. */
-  readonly values: Record<string, unknown>;
+  /** The object being kept current; its fields are replaced one by one. */
+  readonly secrets: Readonly<Record<string, unknown>>;
   readonly provenance: Map<string, Provenance>;
   readonly pool: Map<string, Provider>;
   readonly resolve: () => Promise<LoadReport>;
@@ -36,7 +37,7 @@ interface Running extends Refresher {
 
 const running = new WeakMap<object, Running>();
 
-export function startRefresh(secrets: object, refresher: Refresher): void {
+export function startRefresh(refresher: Refresher): void {
   const now = Date.now();
   const state: Running = {
     ...refresher,
@@ -44,7 +45,7 @@ export function startRefresh(secrets: object, refresher: Refresher): void {
     lastGood: new Map([...refresher.provenance.keys()].map((field) => [field, now])),
     closed: false,
   };
-  running.set(secrets, state);
+  running.set(refresher.secrets, state);
   schedule(state);
 }
 
@@ -129,12 +130,12 @@ async function refreshOnce(state: Running): Promise<void> {
     }
     state.lastGood.set(result.field, now);
     const { field, value, provenance } = result;
-    const changed = !isDeepStrictEqual(state.values[field], value) || state.provenance.get(field)?.version !== provenance.version;
+    const changed = !isDeepStrictEqual(state.secrets[field], value) || state.provenance.get(field)?.version !== provenance.version;
     const { source, where, version } = provenance;
     publishAudit({ phase: "refresh", field, outcome: changed ? "changed" : "unchanged", source, where, ...(version ? { version } : {}), durationMs });
     if (!changed) continue;
     if (provenance.sensitive) rememberSecret(value);
-    state.values[field] = value;
+    replaceField(state.secrets, field, value);
     state.provenance.set(field, provenance);
     for (const handler of state.handlers.get(field) ?? []) {
       try {

@@ -30,6 +30,7 @@ const RATIOS = [
   "remote.100fields4managers.vsRoundTripLimit",
   "remote.100fields4managers.sequentialVsLoad",
   "hotRead.vsPlainObject",
+  "hotRead.refreshingVsPlainObject",
   "codegen.scaling.large1000VsSmall20",
   "codegen.scaling.check200VsGenerate200",
 ];

@@ -67,6 +67,10 @@ describe("refresh", () => {
     expect(changes).toEqual(["mem://api@2"]);
     expect(inspect(secrets)).toContain("API_KEY: '[redacted]'");
     expectNoSentinel(inspect(secrets), JSON.stringify(secrets));
+    // Only the refresher may change it: the app sees a read-only object.
+    expect(() => ((secrets as { API_KEY: string }).API_KEY = "sk_forged")).toThrow(TypeError);
+    expect(() => Object.assign(secrets, { EXTRA: 1 })).toThrow(TypeError);
+    expect(Object.keys(secrets)).toEqual(["API_KEY"]);
     await close(secrets);
   });
 

@@ -111,6 +111,24 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
     return client;
   };
 
+  /**
+   * A vault's first request meets the bearer challenge and fetches a token. Sent alone, it leaves a
+   * cached token for the rest; sent with the others, each would meet the challenge itself.
+   */
+  const fetchAll = async (conn: Connection, groups: readonly Group[], ctx: ResolveContext): Promise<Outcome[]> => {
+    const firstPerColdVault = new Map<string, Group>();
+    for (const group of groups) {
+      const { vaultUrl } = group.target;
+      if (!clients.has(vaultUrl) && !firstPerColdVault.has(vaultUrl)) firstPerColdVault.set(vaultUrl, group);
+    }
+    const outcomes = new Map<Group, Outcome>();
+    await Promise.all([...firstPerColdVault.values()].map(async (group) => outcomes.set(group, await fetchOne(conn, group.target, ctx))));
+    const rest = groups.filter((group) => !outcomes.has(group));
+    const restOutcomes = await mapWithConcurrency(rest, options.concurrency ?? 8, (group) => fetchOne(conn, group.target, ctx));
+    rest.forEach((group, index) => outcomes.set(group, restOutcomes[index]!));
+    return groups.map((group) => outcomes.get(group)!);
+  };
+
   const fetchOne = async (conn: Connection, target: SecretTarget, ctx: ResolveContext): Promise<Outcome> => {
     try {
       const secret = await clientFor(conn, target.vaultUrl).getSecret(target.name, {
@@ -186,7 +204,7 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
         }
         return results;
       }
-      const outcomes = await mapWithConcurrency(groups, options.concurrency ?? 8, (group) => fetchOne(conn, group.target, ctx));
+      const outcomes = await fetchAll(conn, groups, ctx);
       groups.forEach((group, index) => {
         for (const ref of group.refs) results.set(ref.raw, pickKey(outcomes[index]!, ref.key, ref.raw));
       });

@@ -58,17 +58,16 @@ function emitSecrets(file: SourceFile, { schema, types, schemaImport, runtimeImp
       docs: [docFor(manifest[field.name]!)],
     })),
   });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["Where each field may come from; no values. Checked against the schema at load time."],
-    declarations: [{ name: "manifest", initializer: `${manifestLiteral(manifest)} as const satisfies Manifest` }],
+  exportConst(file, {
+    name: "manifest",
+    doc: "Where each field may come from; no values. Checked against the schema at load time.",
+    initializer: `${manifestLiteral(manifest)} as const satisfies Manifest`,
   });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["Resolve and validate every field; throws SecretsLoadError listing every bad field."],
-    declarations: [{ name: "loadSecrets", type: "Loader<Secrets>", initializer: "createLoader<Secrets>(schema, manifest)" }],
+  exportConst(file, {
+    name: "loadSecrets",
+    doc: "Resolve and validate every field; throws SecretsLoadError listing every bad field.",
+    type: "Loader<Secrets>",
+    initializer: "createLoader<Secrets>(schema, manifest)",
   });
 }
 
@@ -88,35 +87,31 @@ function emitIndex(file: SourceFile, { runtimeImport }: EmitInput): void {
   file.addImportDeclaration({ moduleSpecifier: "./secrets.ts", namedImports: [{ name: "loadSecrets" }, { name: "Secrets", isTypeOnly: true }] });
   file.addExportDeclaration({ moduleSpecifier: "./secrets.ts" });
   file.addExportDeclaration({ moduleSpecifier: runtimeImport, namedExports: ["redact"] });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["Every field, resolved and validated before this module finishes loading; on failure the process prints the report and exits 1."],
-    declarations: [{ name: "secrets", type: "Secrets", initializer: "await loadOrExit(() => loadSecrets())" }],
+  exportConst(file, {
+    name: "secrets",
+    doc: "Every field, resolved and validated before this module finishes loading; on failure the process prints the report and exits 1.",
+    type: "Secrets",
+    initializer: "await loadOrExit(() => loadSecrets())",
   });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["Where a field's value came from (source, ref, path or variable, version), without the value."],
-    declarations: [{ name: "provenance", initializer: "(field: keyof Secrets): Provenance => provenanceOf(secrets, field)" }],
+  exportConst(file, {
+    name: "provenance",
+    doc: "Where a field's value came from (source, ref, path or variable, version), without the value.",
+    initializer: "(field: keyof Secrets): Provenance => provenanceOf(secrets, field)",
   });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["A table of every field's source, safe to log."],
-    declarations: [{ name: "explain", initializer: "(): string => explainSecrets(secrets)" }],
+  exportConst(file, {
+    name: "explain",
+    doc: "A table of every field's source, safe to log.",
+    initializer: "(): string => explainSecrets(secrets)",
   });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["With refresh on (SECRETS_REFRESH_INTERVAL_MS), run `handler` after `field` changes; returns an unsubscribe function."],
-    declarations: [{ name: "onChange", initializer: "(field: keyof Secrets, handler: ChangeHandler): (() => void) => onChangeOf(secrets, field, handler)" }],
+  exportConst(file, {
+    name: "onChange",
+    doc: "With refresh on (SECRETS_REFRESH_INTERVAL_MS), run `handler` after `field` changes; returns an unsubscribe function.",
+    initializer: "(field: keyof Secrets, handler: ChangeHandler): (() => void) => onChangeOf(secrets, field, handler)",
   });
-  file.addVariableStatement({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ["Stop refreshing and release the managers' clients."],
-    declarations: [{ name: "close", initializer: "(): Promise<void> => closeSecrets(secrets)" }],
+  exportConst(file, {
+    name: "close",
+    doc: "Stop refreshing and release the managers' clients.",
+    initializer: "(): Promise<void> => closeSecrets(secrets)",
   });
 }
 
@@ -124,6 +119,16 @@ function emitIndex(file: SourceFile, { runtimeImport }: EmitInput): void {
 function manifestLiteral(manifest: Manifest): string {
   const lines = Object.entries(manifest).map(([name, field]) => `  ${JSON.stringify(name)}: ${JSON.stringify(field)},`);
   return `{\n${lines.join("\n")}\n}`;
+}
+
+/** `/** doc *\/ export const name: type = initializer;` */
+function exportConst(file: SourceFile, constant: { name: string; doc: string; type?: string; initializer: string }): void {
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [constant.doc],
+    declarations: [{ name: constant.name, initializer: constant.initializer, ...(constant.type ? { type: constant.type } : {}) }],
+  });
 }
 
 function docFor(field: ManifestField): string {

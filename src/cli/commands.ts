@@ -14,6 +14,7 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   doctor: () => import("./commands/doctor.ts"),
   run: () => import("./commands/run.ts"),
   init: () => import("./commands/init.ts"),
+  scan: () => import("./commands/scan.ts"),
 };
 
 /** Other names for a command. */

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll } from "vitest";
 
 /** A fresh temporary directory, removed after the test file. */
@@ -10,9 +10,13 @@ export function tempDir(prefix = "secrets-gen-"): string {
   return dir;
 }
 
+/** Write files (names may have sub-directories) under `dir`, creating what is missing. */
 export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): string {
   mkdirSync(dir, { recursive: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
   return dir;
 }
 

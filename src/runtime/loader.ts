@@ -4,15 +4,14 @@ import { ConfigError, SecretsLoadError, type Attempt, type FieldFailure } from "
 import { FieldState } from "./field-state.ts";
 import { readDotenv } from "./dotenv.ts";
 import { resolveLocally } from "./local-sources.ts";
-import { providersFor, resolveManagers } from "./managers.ts";
+import { closeProviders, providersFor, resolveManagers } from "./managers.ts";
 import { attachProvenance, type Provenance } from "./provenance.ts";
 import { redact, rememberSecret } from "./redaction.ts";
 import { invalidMessage, missingMessage } from "./report.ts";
 import { sealSecrets } from "./secrets-object.ts";
 import { resolveSettings, type LoadOptions, type Settings } from "./settings.ts";
-import { validateField } from "./validate.ts";
 import { publishResults, startRefresh } from "./refresh.ts";
-import { closeProviders } from "./managers.ts";
+import { validateField } from "./validate.ts";
 import type { Provider } from "../providers/types.ts";
 
 export type Loader<T> = (options?: LoadOptions) => Promise<T>;
@@ -50,9 +49,13 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   const settings = resolveSettings(options);
   const pool = new Map<string, Provider>(); // built-in providers this loader created
   const started = performance.now();
-  const report = await resolveFields(schema, settings, pool);
+  const report = await resolveFields(schema, settings, pool).catch(async (error: unknown) => {
+    await closeProviders(pool.values());
+    throw error;
+  });
   publishResults("load", report, performance.now() - started);
   const failures = report.results.flatMap((result) => (result.ok ? [] : [result.failure]));
+  // Only a refreshing object needs the providers' clients and logins after this.
   if (failures.length > 0 || !settings.refresh) await closeProviders(pool.values());
   if (failures.length > 0) throw new SecretsLoadError(failures, report.results.length, report.production);
 

@@ -13,8 +13,7 @@ const MAIN = join(import.meta.dirname, "../../examples/http-service/main.ts");
 describe("examples/http-service", () => {
   it("serves /health without values and follows a rotated Docker secret", async () => {
     const dockerDir = writeFiles(join(tempDir(), "secrets"), { session_secret: `${secretValue("session-1")}\n` });
-    const env = { ...process.env, NODE_ENV: "development", SECRETS_DOCKER_DIR: dockerDir, REFRESH_MS: "200", PORT: String(await freePort()) };
-    delete env.SECRETS_ENV;
+    const env = { ...process.env, SECRETS_ENV: undefined, NODE_ENV: "development", SECRETS_DOCKER_DIR: dockerDir, REFRESH_MS: "200", PORT: String(await freePort()) };
     const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), MAIN], { env, stdio: ["ignore", "pipe", "pipe"] });
     const output: string[] = [];
     let stderr = "";

@@ -16,7 +16,7 @@ const deno = "node_modules/.bin/deno";
 
 const steps = [
   [`vitest on Node ${nodeVersion}`, node, [vitest, "run"]],
-  ["vitest on Node 24 (unit, codegen, providers, integration)", node24, [vitest, "run", "test/unit", "test/codegen", "test/providers", "test/integration"]],
+  ["vitest on Node 24 (unit, codegen, cli, providers, integration)", node24, [vitest, "run", "test/unit", "test/codegen", "test/cli", "test/providers", "test/integration"]],
   ["Deno tests", deno, ["test", "--allow-env", "--allow-read", "--allow-write", "--allow-run", "--allow-net=127.0.0.1", "test/deno/"]],
   ...["secrets.schema.ts", ...["vault", "aws", "gcp", "azure"].map((name) => `examples/${name}/secrets.schema.ts`)].map((schema) => [
     `generated files of ${schema} are up to date`, node, ["dist/cli/main.js", "--check", "--schema", schema],

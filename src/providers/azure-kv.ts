@@ -4,9 +4,10 @@
  * ./azure-kv/credential.ts; answers and errors: ./azure-kv/outcome.ts.
  *
  * Retries are the SDK's own (exponential back-off on network errors and 5xx, Retry-After on 429/503),
- * configured by `retry`; this provider adds none, and every call carries the start-up deadline signal.
+ * configured by `retry`; the provider adds the same back-off only for a 429 without Retry-After,
+ * which the SDK does not retry. Every call carries the start-up deadline signal.
  */
-import { mapWithConcurrency } from "../runtime/async.ts";
+import { mapWithConcurrency, retry } from "../runtime/async.ts";
 import { importLib, MissingSdkError } from "./import-lib.ts";
 import type { Outcome, Provider, ProviderFactory, ResolveContext, SecretRef } from "./types.ts";
 import { createCredential, credentialSource } from "./azure-kv/credential.ts";
@@ -51,6 +52,15 @@ export interface AzureKvOptions {
   readonly retry?: { readonly maxRetries?: number; readonly retryDelayInMs?: number; readonly maxRetryDelayInMs?: number };
 }
 
+const DEFAULT_MAX_RETRIES = 3;
+const DEFAULT_RETRY_DELAY_MS = 300;
+
+/** A 429 without Retry-After: throttled, but the SDK's retry policy will not try again. */
+function isBareThrottle(error: unknown): boolean {
+  const { statusCode, response } = error as { statusCode?: number; response?: { headers?: { get?(name: string): string | undefined } } };
+  return statusCode === 429 && !response?.headers?.get?.("retry-after");
+}
+
 type SecretsSdk = typeof import("@azure/keyvault-secrets");
 type SecretClient = InstanceType<SecretsSdk["SecretClient"]>;
 
@@ -76,11 +86,11 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
     const extraCa = options.ca === undefined ? [] : typeof options.ca === "string" ? [options.ca] : [...options.ca];
     // tlsOptions.ca replaces the default roots, so keep them alongside the extra CA.
     const tlsOptions = extraCa.length > 0 ? { ca: [...(await import("node:tls")).rootCertificates, ...extraCa] } : undefined;
-    const retry = options.retry ?? {};
+    const retrySettings = options.retry ?? {};
     const retryOptions = {
-      maxRetries: retry.maxRetries ?? 3,
-      retryDelayInMs: retry.retryDelayInMs ?? 300,
-      maxRetryDelayInMs: retry.maxRetryDelayInMs ?? 4000,
+      maxRetries: retrySettings.maxRetries ?? DEFAULT_MAX_RETRIES,
+      retryDelayInMs: retrySettings.retryDelayInMs ?? DEFAULT_RETRY_DELAY_MS,
+      maxRetryDelayInMs: retrySettings.maxRetryDelayInMs ?? 4000,
     };
     const credential =
       options.credential ??
@@ -130,10 +140,16 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
   };
 
   const fetchOne = async (conn: Connection, target: SecretTarget, ctx: ResolveContext): Promise<Outcome> => {
+    const read = () =>
+      clientFor(conn, target.vaultUrl).getSecret(target.name, { ...(target.version ? { version: target.version } : {}), abortSignal: ctx.signal });
     try {
-      const secret = await clientFor(conn, target.vaultUrl).getSecret(target.name, {
-        ...(target.version ? { version: target.version } : {}),
-        abortSignal: ctx.signal,
+      // The SDK retries 5xx, and 429 when the service says when (Retry-After); a bare 429 it gives
+      // up on at once, so only that case gets our back-off — never on top of the SDK's own retries.
+      const secret = await retry(read, {
+        attempts: 1 + (options.retry?.maxRetries ?? DEFAULT_MAX_RETRIES),
+        baseDelayMs: options.retry?.retryDelayInMs ?? DEFAULT_RETRY_DELAY_MS,
+        signal: ctx.signal,
+        isRetryable: isBareThrottle,
       });
       return outcomeOfBundle(secret, target);
     } catch (error) {

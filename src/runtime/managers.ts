@@ -129,12 +129,37 @@ async function askProvider(
     if (answer === "timeout") {
       return everyRef({ status: "error", kind: "unavailable", message: `${provider.name} gave no answer within the ${timeoutMs} ms start-up deadline` });
     }
-    return new Map(refs.map((ref) => [ref.raw, answer.get(ref.raw) ?? noAnswer(provider)]));
+    if (!(answer instanceof Map)) return everyRef(providerBug(provider, "returned something other than a Map of answers"));
+    return new Map(refs.map((ref) => [ref.raw, checkedOutcome(provider, answer.get(ref.raw))]));
   } catch (error) {
-    return everyRef({ status: "error", kind: "invalid", message: String((error as Error)?.message ?? error), cause: error });
+    return everyRef({ status: "error", kind: "invalid", message: thrownMessage(error), cause: error });
   }
 }
 
-function noAnswer(provider: Provider): Outcome {
-  return { status: "error", kind: "invalid", message: `the ${provider.name} provider returned no answer for this ref: report this as a provider bug` };
+const ERROR_KINDS = new Set(["denied", "unavailable", "invalid"]);
+const optionalText = (value: unknown): boolean => value === undefined || typeof value === "string";
+
+/**
+ * A provider's answer is checked before anything formats it: custom providers are user code,
+ * and a malformed answer must become a classified error, never a TypeError in the loader.
+ */
+function checkedOutcome(provider: Provider, outcome: unknown): Outcome {
+  if (typeof outcome !== "object" || outcome === null) return providerBug(provider, "returned no answer for this ref");
+  const answer = outcome as Record<string, unknown>;
+  const wellFormed =
+    (answer.status === "found" && (typeof answer.value === "string" || answer.value instanceof Uint8Array) && optionalText(answer.version) &&
+      (answer.ttlSeconds === undefined || typeof answer.ttlSeconds === "number")) ||
+    (answer.status === "missing" && optionalText(answer.reason)) ||
+    (answer.status === "error" && ERROR_KINDS.has(answer.kind as string) && typeof answer.message === "string");
+  return wellFormed ? (answer as Outcome) : providerBug(provider, "returned a malformed answer for this ref");
+}
+
+function providerBug(provider: Provider, what: string): Outcome {
+  return { status: "error", kind: "invalid", message: `the ${provider.name} provider ${what}: report this as a provider bug` };
+}
+
+/** A provider may throw anything, even objects that cannot become strings. */
+function thrownMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === "string" ? error : "it threw a value that is not an Error";
 }

@@ -10,9 +10,11 @@ export const MIN_REDACTED_LENGTH = 4;
 export const REDACTED = "[redacted]";
 
 /** Remember a sensitive value: a string, or every string inside a parsed object or array. */
-export function rememberSecret(value: unknown): void {
+export function rememberSecret(value: unknown, seen = new WeakSet<object>()): void {
   if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) rememberSecret(inner);
+    if (seen.has(value)) return; // a transform may build a cyclic object
+    seen.add(value);
+    for (const inner of Object.values(value)) rememberSecret(inner, seen);
     return;
   }
   if (typeof value !== "string" || value.length < MIN_REDACTED_LENGTH || known.has(value)) return;

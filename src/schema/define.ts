@@ -39,7 +39,8 @@ export function secret<S extends z.ZodType, const O extends SecretOptions = {}>(
   schema: S,
   options?: O,
 ): SecretField<O extends { optional: true } ? z.ZodOptional<S> : S> {
-  const wrapped = options?.optional ? schema.optional() : schema;
+  // A non-zod `schema` is passed through untouched: defineSecrets reports it with the field's name.
+  const wrapped = options?.optional === true && isZodType(schema) ? schema.optional() : schema;
   return { [SECRET]: true, schema: wrapped as never, options: options ?? {} };
 }
 
@@ -119,18 +120,24 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
   const { schema, options } = definition as SecretField;
   if (!isZodType(schema)) fail(`passes something other than a zod schema to secret(): pass a zod schema such as z.string()`);
 
+  // Options come from user code that the type checker may not have seen: check every type here,
+  // so a wrong one is a SchemaError naming the field rather than a TypeError from deep inside.
+  for (const key of ["env", "file", "devDefault", "description"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "string") fail(`has a ${key} that is ${kindOf(options[key])}, not a string: write it as text`);
+  }
+  if (options.optional !== undefined && typeof options.optional !== "boolean") fail(`has optional: ${kindOf(options.optional)}: write optional: true or leave it out`);
   const env = options.env ?? name;
   if (!ENV_NAME.test(env)) fail(`has env "${env}", which is not a valid environment variable name: use letters, digits and underscores`);
   if (options.file !== undefined && !FILE_NAME.test(options.file)) {
     fail(`has file "${options.file}", which is not a plain file name: use letters, digits, ".", "-" and "_" without slashes`);
   }
-  if (options.devDefault !== undefined && typeof options.devDefault !== "string") {
-    fail(`has a devDefault that is not a string: write it as the text the env var would hold`);
-  }
   if (options.file === undefined && !FILE_NAME.test(name)) {
     fail(`is not a plain file name, so it cannot name its secret file: give it a file option such as file: "${name.replace(/[^A-Za-z0-9_.-]/g, "_")}"`);
   }
-  const refs = options.from === undefined ? [] : typeof options.from === "string" ? [options.from] : [...options.from];
+  const refs = options.from === undefined ? [] : typeof options.from === "string" ? [options.from] : options.from;
+  if (!Array.isArray(refs) || refs.some((ref) => typeof ref !== "string")) {
+    fail(`has a from that is ${kindOf(options.from)}: write one ref such as from: "vault://app/db#password", or a list of them`);
+  }
   const from = refs.map((raw) => {
     try {
       return parseRef(raw);
@@ -140,8 +147,8 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
     }
   });
   const productionSources = options.productionSources ?? PRODUCTION_SOURCES;
-  if (productionSources.length === 0 || productionSources.some((kind) => !PRODUCTION_CHOICES.has(kind))) {
-    fail(`has productionSources ${JSON.stringify(productionSources)}: list one or more of ${[...PRODUCTION_CHOICES].join(", ")}`);
+  if (!Array.isArray(productionSources) || productionSources.length === 0 || productionSources.some((kind) => !PRODUCTION_CHOICES.has(kind))) {
+    fail(`has productionSources ${kindOf(productionSources)}: list one or more of ${[...PRODUCTION_CHOICES].join(", ")}`);
   }
   if (productionSources.length === 1 && productionSources[0] === "manager" && from.length === 0) {
     fail(`accepts only a manager in production but has no "from" ref: add one or widen productionSources`);
@@ -153,6 +160,14 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
     ...(options.devDefault !== undefined ? { devDefault: options.devDefault } : {}),
     ...(options.description !== undefined ? { description: options.description } : descriptionOf(schema)),
   });
+}
+
+/** A short, safe rendering of a bad option value: strings quoted, lists of strings as JSON, anything else by its type. */
+function kindOf(value: unknown): string {
+  if (typeof value === "string") return `"${value}"`;
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return JSON.stringify(value);
+  if (Array.isArray(value)) return "a list with non-text entries";
+  return value === null ? "null" : `a ${typeof value}`;
 }
 
 /** zod's own `.describe()` text, used when the field has no description option. */

@@ -31,7 +31,7 @@ export function parseRef(raw: string): SecretRef {
   const [, scheme, path, query, key] = match;
   const params: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(query ?? "")) {
-    if (name in params) throw new RefSyntaxError(`ref "${raw}" repeats the parameter "${name}": give it once`);
+    if (Object.hasOwn(params, name)) throw new RefSyntaxError(`ref "${raw}" repeats the parameter "${name}": give it once`);
     params[name] = value;
   }
   return Object.freeze({ raw, scheme: scheme!, path: path!, params: Object.freeze(params), ...(key ? { key } : {}) });

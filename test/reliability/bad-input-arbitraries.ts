@@ -61,22 +61,3 @@ export const secretOptions = () =>
     },
     { requiredKeys: [] },
   );
-
-/** Whether `${value}` works (it throws for symbols, null-prototype objects, a non-callable toString…). */
-export function stringifies(value: unknown): boolean {
-  try {
-    void `${value as string}`;
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function jsonStringifies(value: unknown): boolean {
-  try {
-    JSON.stringify(value);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -27,7 +27,7 @@ import {
 /** Start-up deadline of every load. */
 const DEADLINE_MS = 1_500;
 /** Per-request timeout for the latency cases, where the provider has one (Vault, GCP). */
-const REQUEST_TIMEOUT_MS = 250;
+const REQUEST_TIMEOUT_MS = 150;
 const FALLBACK = `env-fallback-${SENTINEL}-value`;
 const PROVIDERS: readonly ProviderName[] = ["vault", "aws-sm", "gcp-sm", "azure-kv"];
 const MODES = ["production", "development"] as const;
@@ -51,12 +51,12 @@ const NOT_APPLICABLE = new Set(["vault/throttled"]);
  * exponential strategy retries only 408/5xx and whose throttling strategy needs Retry-After, so this
  * throttling answer is never retried, unlike 429 on every other provider and unlike issue 7's policy.
  */
-const KNOWN_BUGS = new Map([["azure-kv/429", "a 429 without Retry-After is not retried (1 attempt)"]]);
+const KNOWN_BUGS = new Map<string, string>();
 
 interface Expected {
   readonly kind: Kind;
-  /** Secret-read requests per load; a number is exact. */
-  readonly attempts: number;
+  /** Secret-read requests per load: exact, or an inclusive range where scheduling may cut the last retry. */
+  readonly attempts: number | readonly [min: number, max: number];
   readonly why?: string;
 }
 
@@ -66,8 +66,11 @@ function expected(provider: ProviderName, fault: FaultName): Expected {
   const transient: Expected = { kind: "unavailable", attempts: max };
   switch (fault) {
     case "latency":
-      // With a per-request timeout every attempt times out and is retried; without one the deadline ends the only attempt.
-      return provider === "vault" || provider === "gcp-sm" ? transient : { kind: "unavailable", attempts: 1, why: "no per-request timeout: the deadline ends it" };
+      // With a per-request timeout every attempt times out and is retried (all of them fit the deadline, but on a
+      // loaded machine the deadline may cut the last one); without one the deadline ends the only attempt.
+      return provider === "vault" || provider === "gcp-sm"
+        ? { kind: "unavailable", attempts: [2, max], why: `${REQUEST_TIMEOUT_MS} ms per-request timeout` }
+        : { kind: "unavailable", attempts: 1, why: "no per-request timeout: the deadline ends it" };
     case "hang":
       return { kind: "unavailable", attempts: 1, why: "the start-up deadline ends the first attempt" };
     case "reset": case "500": case "503": case "429": case "throttled":
@@ -185,6 +188,28 @@ async function runCase(harness: Harness, fault: FaultName, mode: Mode): Promise<
 describe.each(PROVIDERS)("%s", (provider) => {
   const faults = FAULTS.filter((fault) => !NOT_APPLICABLE.has(`${provider}/${fault}`) && !KNOWN_BUGS.has(`${provider}/${fault}`));
 
+  it("healthy baseline: loads from the manager in production, within the deadline (also warms the SDK import)", async () => {
+    const harness = harnesses[provider];
+    const id = "healthy";
+    harness.seed(id);
+    const schema = defineSecrets({ KEY: secret(z.string(), { from: harness.ref(id) }) });
+    const base = harness.loadOptions();
+    const warnings: string[] = [];
+    try {
+      const secrets = await loadSecrets<{ KEY: string }>(schema, {
+        env: { ...base.env, KEY: FALLBACK }, providers: base.providers, production: true, timeoutMs: DEADLINE_MS,
+        cwd: dir, dockerDir: join(dir, "no-docker-secrets"), onWarning: (message) => void warnings.push(message),
+      });
+      expect(secrets.KEY).toContain(SENTINEL);
+      expect(secrets.KEY).not.toBe(FALLBACK);
+      expect(provenance(secrets, "KEY")).toMatchObject({ source: "manager", where: harness.ref(id) });
+      expect(harness.reads(id)).toBeGreaterThanOrEqual(1);
+      said.push(...warnings, JSON.stringify(secrets));
+    } finally {
+      await Promise.allSettled(base.providers.map((p) => p.close?.()));
+    }
+  }, 20_000);
+
   it.each(faults)("%s: classified, retried as documented, fail-closed in production, fall-through in development", async (fault) => {
     const harness = harnesses[provider];
     const want = expected(provider, fault);
@@ -193,7 +218,6 @@ describe.each(PROVIDERS)("%s", (provider) => {
 
     const production = await runCase(harness, fault, "production");
     const development = await runCase(harness, fault, "development");
-    console.log("MSG", provider, fault, production.message, "||", development.message);
     rows.push({ provider, fault, shape: shape.note, production, development, ...(want.why ? { note: want.why } : {}) });
     const ref = harness.ref(caseId(fault, "production")).replace(/[/.?#]/g, "\\$&");
     const refDev = harness.ref(caseId(fault, "development")).replace(/[/.?#]/g, "\\$&");
@@ -212,12 +236,16 @@ describe.each(PROVIDERS)("%s", (provider) => {
     }
 
     // (b) attempts the server saw for the secret's read, identical in both modes.
-    expect(production.attempts, `${provider} ${fault} attempts in production`).toBe(want.attempts);
-    expect(development.attempts, `${provider} ${fault} attempts in development`).toBe(want.attempts);
-    if (want.kind === "unavailable" && fault !== "hang" && !(fault === "latency" && !harness.hasRequestTimeout)) {
-      expect(want.attempts).toBeGreaterThan(1);
+    const [min, max] = typeof want.attempts === "number" ? [want.attempts, want.attempts] : want.attempts;
+    for (const [mode, observed] of [["production", production], ["development", development]] as const) {
+      expect(observed.attempts, `${provider} ${fault} attempts in ${mode}`).toBeGreaterThanOrEqual(min);
+      expect(observed.attempts, `${provider} ${fault} attempts in ${mode}`).toBeLessThanOrEqual(max);
     }
-    expect(want.attempts).toBeLessThanOrEqual(MAX_ATTEMPTS[provider]);
+    // Transient faults are retried, boundedly; a slow manager without a per-request timeout gets one attempt the deadline ends.
+    if (want.kind === "unavailable" && fault !== "hang" && !(fault === "latency" && !harness.hasRequestTimeout)) {
+      expect(min).toBeGreaterThan(1);
+    }
+    expect(max).toBeLessThanOrEqual(MAX_ATTEMPTS[provider]);
 
     // (c) the load settled (we are here); a slow manager is reported as a deadline / time-out.
     if (fault === "hang" || fault === "latency") {
@@ -227,7 +255,7 @@ describe.each(PROVIDERS)("%s", (provider) => {
 });
 
 it("no warning, error, failure JSON or table cell contains a sentinel secret", () => {
-  expect(rows.length).toBe(PROVIDERS.length * FAULTS.length - NOT_APPLICABLE.size - KNOWN_BUGS.size);
+  expect(rows.length, "every applicable cell ran").toBe(PROVIDERS.length * FAULTS.length - NOT_APPLICABLE.size - KNOWN_BUGS.size);
   expect(said.length).toBeGreaterThan(0);
   expectNoSentinel(...said, renderTable());
 });
@@ -240,7 +268,7 @@ function header(): string {
     `\`KEY: secret(z.string(), { from: "<scheme>://..." })\` through \`loadSecrets\` with a ${DEADLINE_MS} ms start-up deadline,`,
     `KEY also set in env, the fault injected on the secret's read only (logins and token calls are not faulted).`,
     `Latency is +${LATENCY_MS} ms per request; Vault and GCP run that case with a ${REQUEST_TIMEOUT_MS} ms per-request timeout.`,
-    "Attempts = secret-read requests the test server saw per load (same in both modes).",
+    "Attempts = secret-read requests the test server saw per load (production / development when they differ).",
     "",
   ].join("\n");
 }
@@ -252,7 +280,8 @@ function renderTable(): string {
     "|---|---|---|---|---|---|---|",
   ];
   for (const row of [...rows].sort((a, b) => order(a) - order(b))) {
-    const attempts = `${row.production?.attempts ?? "?"}${row.note ? ` (${row.note})` : ""}`;
+    const [p, d] = [row.production?.attempts ?? "?", row.development?.attempts ?? "?"];
+    const attempts = `${p === d ? p : `${p} / ${d}`}${row.note ? ` (${row.note})` : ""}`;
     lines.push(`| ${row.provider} | ${row.fault} | ${row.shape} | ${row.production?.kind ?? "?"} | ${attempts} | ${row.production?.outcome ?? "?"} | ${row.development?.outcome ?? "?"} |`);
   }
   const footnotes = [

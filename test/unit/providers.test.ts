@@ -88,6 +88,21 @@ describe("custom providers", () => {
     expectNoSentinel((error as Error).message);
   });
 
+  it.each([
+    ["a non-Map answer", async () => ({}) as never, "returned something other than a Map of answers"],
+    ["a reason that is not text", async () => new Map([["mem://x", { status: "missing", reason: 42 }]]) as never, "returned a malformed answer for this ref"],
+    ["a found value that is a number", async () => new Map([["mem://x", { status: "found", value: 42 }]]) as never, "returned a malformed answer for this ref"],
+    ["an unknown error kind", async () => new Map([["mem://x", { status: "error", kind: Symbol("x"), message: "m" }]]) as never, "returned a malformed answer for this ref"],
+    ["a thrown non-Error", async () => { throw Object.create(null); }, "it threw a value that is not an Error"],
+  ])("that misbehave (%s) give a classified error, not a crash", async (_case, resolve, message) => {
+    const schema = defineSecrets({ KEY: secret(z.string(), { from: "mem://x" }) });
+    const broken = defineProvider({ name: "broken", schemes: ["mem"], resolve });
+    const error = await loadSecrets(schema, { ...base, production: true, env: {}, providers: [broken] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretsLoadError);
+    expect((error as Error).message).toContain(`KEY: mem://x failed (invalid: `);
+    expect((error as Error).message).toContain(message);
+  });
+
   it("must exist for every scheme a schema uses", async () => {
     const schema = defineSecrets({ KEY: secret(z.string(), { from: "nope://x" }) });
     await expect(loadSecrets(schema, { ...base, env: {} })).rejects.toThrow(ConfigError);

@@ -16,6 +16,7 @@ describe("parseRef", () => {
 
   it("rejects a repeated parameter", () => {
     expect(() => parseRef("vault://a?version=1&version=2")).toThrow(/repeats the parameter "version"/);
+    expect(parseRef("vault://a?toString=1&constructor=2").params).toEqual({ toString: "1", constructor: "2" });
   });
 });
 
@@ -49,7 +50,11 @@ describe("defineSecrets", () => {
     ["an unknown production source", { X: secret(z.string(), { productionSources: ["cloud" as never] }) }, /field X in the schema has productionSources \["cloud"\]/],
     ["manager-only without a ref", { X: secret(z.string(), { productionSources: ["manager"] }) }, /field X in the schema accepts only a manager in production but has no "from" ref/],
     ["a non-zod value", { X: "hello" as never }, /field X in the schema is neither a zod schema nor secret/],
-    ["a devDefault that is not a string", { X: secret(z.number(), { devDefault: 3 as never }) }, /field X in the schema has a devDefault that is not a string/],
+    ["a devDefault that is not a string", { X: secret(z.number(), { devDefault: 3 as never }) }, /field X in the schema has a devDefault that is a number, not a string: write it as text/],
+    ["a from that is not a ref", { X: secret(z.string(), { from: 42 as never }) }, /field X in the schema has a from that is a number: write one ref such as from: "vault:\/\/app\/db#password", or a list of them/],
+    ["productionSources that is not a list", { X: secret(z.string(), { productionSources: "manager" as never }) }, /field X in the schema has productionSources "manager": list one or more of/],
+    ["optional that is not a boolean", { X: secret(z.string(), { optional: 1 as never }) }, /field X in the schema has optional: a number: write optional: true or leave it out/],
+    ["secret() around a non-zod value", { X: secret(42 as never, { optional: true }) }, /field X in the schema passes something other than a zod schema to secret\(\)/],
   ])("refuses %s with a SchemaError naming the field", (_name, shape, message) => {
     expect(() => defineSecrets(shape)).toThrow(SchemaError);
     expect(() => defineSecrets(shape)).toThrow(message);

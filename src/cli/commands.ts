@@ -15,6 +15,8 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   run: () => import("./commands/run.ts"),
   init: () => import("./commands/init.ts"),
   scan: () => import("./commands/scan.ts"),
+  push: () => import("./commands/push.ts"),
+  rotate: () => import("./commands/rotate.ts"),
 };
 
 /** Other names for a command. */

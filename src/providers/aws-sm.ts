@@ -2,15 +2,16 @@
  * AWS Secrets Manager: `aws-sm://<name-or-ARN>[?versionStage=…|versionId=…][#jsonKey]`.
  * Current versions are read with BatchGetSecretValue (20 secrets a call); pinned versions, and everything when the
  * batch API is denied, with GetSecretValue. Each distinct secret version is fetched once for all its `#key`s, and an
- * ARN is read in the region it names.
+ * ARN is read in the region it names. `write` adds a new AWSCURRENT version (see aws-sm/write.ts).
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mapWithConcurrency } from "../runtime/async.ts";
 import { importLib } from "./import-lib.ts";
-import type { Outcome, ProviderFactory, ResolveContext } from "./types.ts";
+import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext } from "./types.ts";
 import { type AwsCredentials, clientConfig, configKey } from "./aws-sm/client.ts";
 import { readCurrent, readOne, type Fetcher } from "./aws-sm/fetch.ts";
-import { planReads } from "./aws-sm/plan.ts";
+import { planReads, regionOf, secretIdOf } from "./aws-sm/plan.ts";
+import { unwritable, writeSecret } from "./aws-sm/write.ts";
 
 export const PROVIDER_NAME = "aws-sm";
 const SDK_PACKAGE = "@aws-sdk/client-secrets-manager";
@@ -60,29 +61,32 @@ const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
     return client;
   };
 
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const fetcherFor = (module: Sdk, context: ResolveContext, region: string): Fetcher => ({
+    sdk: module,
+    client: clientFor(module, context, region),
+    signal: context.signal,
+    attempts: Math.max(1, options.maxAttempts ?? 3),
+    baseDelayMs: options.retryBaseDelayMs ?? 200,
+    concurrency,
+    state,
+  });
+  const loadSdk = (): Promise<Sdk> => (sdk ??= importLib(PROVIDER_NAME, SDK_PACKAGE, () => import("@aws-sdk/client-secrets-manager")));
+  // ARNs in the configured region share its client and batches; the SDK may know the region from its own config.
+  const homeRegion = (module: Sdk, context: ResolveContext): Promise<string> => clientFor(module, context, "").config.region().catch(() => "");
+  const prefixOf = (context: ResolveContext): string => options.secretPrefix ?? context.env.AWS_SECRET_PREFIX ?? "";
+
   return {
     name: PROVIDER_NAME,
     schemes: [PROVIDER_NAME],
     async resolve(refs, context) {
       const outcomes = new Map<string, Outcome>();
-      const module = await (sdk ??= importLib(PROVIDER_NAME, SDK_PACKAGE, () => import("@aws-sdk/client-secrets-manager")));
-      // ARNs in the configured region share its client and batches; the SDK may know the region from its own config.
-      const home = await clientFor(module, context, "").config.region().catch(() => "");
-      const prefix = options.secretPrefix ?? context.env.AWS_SECRET_PREFIX ?? "";
-      const plan = planReads(refs, prefix, home);
+      const module = await loadSdk();
+      const plan = planReads(refs, prefixOf(context), await homeRegion(module, context));
       for (const [raw, outcome] of plan.rejected) outcomes.set(raw, outcome);
-      const concurrency = Math.max(1, options.concurrency ?? 8);
       await Promise.all(
         [...plan.regions].map(([region, reads]) => {
-          const fetcher: Fetcher = {
-            sdk: module,
-            client: clientFor(module, context, region),
-            signal: context.signal,
-            attempts: Math.max(1, options.maxAttempts ?? 3),
-            baseDelayMs: options.retryBaseDelayMs ?? 200,
-            concurrency,
-            state,
-          };
+          const fetcher = fetcherFor(module, context, region);
           return Promise.all([
             readCurrent(fetcher, reads.current, outcomes),
             mapWithConcurrency(reads.pinned, concurrency, (read) => readOne(fetcher, read, outcomes)),
@@ -90,6 +94,13 @@ const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
         }),
       );
       return outcomes;
+    },
+    async write(ref, value, context) {
+      const refused = unwritable(ref);
+      if (refused !== undefined) throw new ProviderWriteError("invalid", refused);
+      const module = await loadSdk();
+      const id = secretIdOf(ref, prefixOf(context));
+      return writeSecret(fetcherFor(module, context, regionOf(id, await homeRegion(module, context))), ref, id, value);
     },
     async close() {
       for (const client of clients.values()) client.destroy();

@@ -46,6 +46,20 @@ export interface ResolveContext {
   readonly warn: (message: string) => void;
 }
 
+/** What a successful write stored. */
+export interface WriteResult {
+  /** The manager's id/number of the new version, when it has one. */
+  readonly version?: string;
+}
+
+/** Why a write failed: a read's kinds, or "conflict" when the secret changed between our read and our write. */
+export class ProviderWriteError extends Error {
+  override name = "ProviderWriteError";
+  constructor(readonly kind: ProviderErrorKind | "conflict", message: string) {
+    super(message);
+  }
+}
+
 /**
  * A secret source behind one or more URL schemes. The runtime hands it every ref of its schemes
  * at once (deduplicated by `raw`), so a provider can batch, read each distinct path once and fan
@@ -58,6 +72,12 @@ export interface Provider {
   readonly schemes: readonly string[];
   /** Resolve every ref; the map must have an entry for each `ref.raw`. */
   resolve(refs: readonly SecretRef[], context: ResolveContext): Promise<ReadonlyMap<string, Outcome>>;
+  /**
+   * Store `value` as a new version at the ref (creating the secret when missing). A ref with a
+   * `#key` changes only that key and keeps the others. Version-pinned refs are refused. Throws a
+   * ProviderWriteError with a one-sentence, value-free message.
+   */
+  write?(ref: SecretRef, value: string, context: ResolveContext): Promise<WriteResult>;
   /** Release clients, timers and sockets. */
   close?(): Promise<void>;
 }

@@ -12,16 +12,18 @@
  * Auth, first configured wins: VAULT_TOKEN, AppRole (VAULT_ROLE_ID + VAULT_SECRET_ID), Kubernetes
  * (VAULT_K8S_ROLE + service-account JWT), then ~/.vault-token (VAULT_AUTH_METHOD forces one).
  * Retries: node-vault has none, so transient failures (5xx, sealed, 429, network) use runtime retry().
+ * Writes (`write`) go to KV v2 only, as a new version with check-and-set; see vault/write.ts.
  */
 import { readFile } from "node:fs/promises";
 import type NodeVault from "node-vault";
 import { mapWithConcurrency, retry } from "../runtime/async.ts";
 import { importLib } from "./import-lib.ts";
-import type { Outcome, ProviderFactory, ResolveContext } from "./types.ts";
+import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext } from "./types.ts";
 import { readSettings, type Settings, type VaultOptions } from "./vault/config.ts";
 import { describeFailure, safeAddress, toFailure } from "./vault/errors.ts";
 import { apiPath, detectKvVersion, parseTarget, pick, readTarget, type ReadResult, type Target } from "./vault/kv.ts";
 import { AuthError, VaultSession } from "./vault/session.ts";
+import { writeKv2 } from "./vault/write.ts";
 
 export type { VaultOptions } from "./vault/config.ts";
 export const PROVIDER_NAME = "vault";
@@ -61,6 +63,16 @@ async function connect(options: VaultOptions, ctx: ResolveContext): Promise<Conn
   client.token = "";
   Object.assign(client, { namespace: settings.namespace, pathPrefix: "" });
   return { settings, client, session: new VaultSession(client, settings), kvVersions: new Map() };
+}
+
+/** A failed login as an AuthError (network trouble is "unavailable"). */
+const asAuthError = (error: unknown, settings: Settings): AuthError =>
+  error instanceof AuthError ? error : new AuthError("unavailable", `Vault login failed: ${describeFailure(toFailure(error), safeAddress(settings.address))}`);
+
+/** A login or configuration failure, as the error a write throws (anything else, e.g. a missing SDK, passes through). */
+function asWriteError(error: unknown): never {
+  if (error instanceof AuthError) throw new ProviderWriteError(error.kind, error.message);
+  throw error;
 }
 
 const errorOutcome = (kind: "denied" | "unavailable" | "invalid", message: string): Outcome => ({ status: "error", kind, message });
@@ -122,19 +134,21 @@ async function resolveTarget(conn: Connection, target: Target, ctx: ResolveConte
 
 const vault: ProviderFactory<VaultOptions> = (options = {}) => {
   let connection: Promise<Connection> | undefined;
+  /** One connection per provider instance; a failed one is tried again next time. */
+  const connectOnce = (ctx: ResolveContext): Promise<Connection> =>
+    (connection ??= connect(options, ctx).catch((error: unknown) => {
+      connection = undefined;
+      throw error;
+    }));
   return {
     name: PROVIDER_NAME,
     schemes: ["vault"],
     async resolve(refs, ctx) {
       const out = new Map<string, Outcome>();
       const targets = new Map<string, Target>();
-      connection ??= connect(options, ctx).catch((error: unknown) => {
-        connection = undefined;
-        throw error;
-      });
       let conn: Connection;
       try {
-        conn = await connection;
+        conn = await connectOnce(ctx);
       } catch (error) {
         if (!(error instanceof AuthError)) throw error; // e.g. node-vault not installed: a total failure
         for (const ref of refs) out.set(ref.raw, errorOutcome(error.kind, error.message));
@@ -154,13 +168,37 @@ const vault: ProviderFactory<VaultOptions> = (options = {}) => {
       try {
         await conn.session.ensure(ctx.signal);
       } catch (error) {
-        const failure = error instanceof AuthError ? error : new AuthError("unavailable", `Vault login failed: ${describeFailure(toFailure(error), safeAddress(conn.settings.address))}`);
+        const failure = asAuthError(error, conn.settings);
         for (const target of targets.values()) for (const ref of target.refs) out.set(ref.raw, errorOutcome(failure.kind, failure.message));
         return out;
       }
       const answers = await mapWithConcurrency([...targets.values()], conn.settings.concurrency, (target) => resolveTarget(conn, target, ctx));
       for (const [raw, outcome] of answers.flat()) out.set(raw, outcome);
       return out;
+    },
+    async write(ref, value, ctx) {
+      const conn = await connectOnce(ctx).catch(asWriteError);
+      const target = parseTarget(ref, conn.settings.mount);
+      if (typeof target === "string") throw new ProviderWriteError("invalid", target);
+      if (target.version !== undefined) {
+        throw new ProviderWriteError("invalid", `${ref.raw} pins ?version=${target.version}: a write always adds a new version, so drop ?version= from the ref`);
+      }
+      await conn.session.ensure(ctx.signal).catch((error: unknown) => asWriteError(asAuthError(error, conn.settings)));
+      const kvVersion = await kvVersionOf(conn, target.mount, ctx).catch((error: unknown) => {
+        throw new ProviderWriteError("unavailable", `${ref.raw}: asking Vault for the KV version of the mount "${target.mount}" failed: ${describeFailure(toFailure(error), safeAddress(conn.settings.address))}`);
+      });
+      if (kvVersion === 1) {
+        throw new ProviderWriteError("invalid", `${ref.raw}: the mount "${target.mount}" is KV v1, which keeps no versions and has no check-and-set; write to a KV v2 mount instead`);
+      }
+      return writeKv2({
+        client: conn.client,
+        target,
+        ref,
+        signal: ctx.signal,
+        retryRead: (read) => retry(read, retryOptions(conn.settings, ctx.signal)),
+        address: safeAddress(conn.settings.address),
+        namespace: conn.settings.namespace,
+      }, value);
     },
     async close() {
       (await connection?.catch(() => undefined))?.session.close();

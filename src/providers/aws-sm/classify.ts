@@ -2,7 +2,7 @@
  * Maps SDK errors and BatchGetSecretValue `Errors` entries to Outcomes. Messages are built from the
  * error name, HTTP status and request id only: SDK messages can echo request details, so none is passed on.
  */
-import type { Outcome, ProviderErrorKind } from "../types.ts";
+import { ProviderWriteError, type Outcome, type ProviderErrorKind } from "../types.ts";
 
 const DENIED = new Set([
   "AccessDeniedException", "AccessDenied", "DecryptionFailure", "KMSAccessDeniedException", "KMSDisabledException",
@@ -89,7 +89,7 @@ function label(f: ErrorFacts): string {
   return parts.join(", ");
 }
 
-function hint(f: ErrorFacts, kind: ProviderErrorKind): string {
+function hint(f: ErrorFacts, kind: ProviderErrorKind, permission = "secretsmanager:GetSecretValue"): string {
   if (f.name === "DecryptionFailure" || f.name.startsWith("KMS")) {
     return "the secret could not be decrypted with its KMS key: grant kms:Decrypt on that key to the caller";
   }
@@ -99,7 +99,7 @@ function hint(f: ErrorFacts, kind: ProviderErrorKind): string {
   if (kind === "denied" && f.name !== "AccessDeniedException" && f.name !== "AccessDenied" && f.status !== 403) {
     return "AWS rejected the credentials: check AWS_ACCESS_KEY_ID / AWS_PROFILE / the instance or task role";
   }
-  if (kind === "denied") return "access denied: grant secretsmanager:GetSecretValue on the secret to the caller";
+  if (kind === "denied") return `access denied: grant ${permission} on the secret to the caller`;
   if (f.name === "AbortError") return "the start-up deadline passed before AWS Secrets Manager answered";
   if (kind === "unavailable" && (f.code || f.name.includes("Timeout"))) {
     return "could not reach AWS Secrets Manager: check the network and endpoint, or raise the deadline";
@@ -125,6 +125,18 @@ export function outcomeForError(error: unknown, raw: string, pinned: boolean): O
     return { status: "missing", reason: pinned ? "no such secret, or no version with that stage / id" : "no such secret" };
   }
   return { status: "error", kind, message: `aws-sm ref "${raw}": ${hint(f, kind)} (${label(f)})` };
+}
+
+export function isNotFound(error: unknown): boolean {
+  return facts(error).name === "ResourceNotFoundException";
+}
+
+/** The error a write throws when `call` (e.g. "PutSecretValue") on the secret `id` failed. */
+export function writeError(error: unknown, raw: string, id: string, call: string): ProviderWriteError {
+  const f = facts(error);
+  const found = kindOf(f);
+  const kind = found === "missing" ? "invalid" : found;
+  return new ProviderWriteError(kind, `aws-sm ref "${raw}": ${call} on ${id} failed: ${hint(f, kind, `secretsmanager:${call}`)} (${label(f)})`);
 }
 
 /** The Outcome for an `Errors` entry of a BatchGetSecretValue response. */

@@ -28,7 +28,7 @@ export interface Fetcher {
 }
 
 /** One SDK call with our retry on transient errors (the SDK's own retry is off, see client.ts). */
-function send<T>(f: Fetcher, call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+export function send<T>(f: Fetcher, call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
   return retry(() => call({ abortSignal: f.signal }), {
     attempts: f.attempts,
     baseDelayMs: f.baseDelayMs,

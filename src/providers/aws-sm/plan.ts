@@ -32,7 +32,7 @@ export function secretIdOf(ref: SecretRef, prefix: string): string {
 }
 
 /** A secret lives in one region, so an ARN is read from the region it names ("" = the configured region). */
-function regionOf(id: string, home: string): string {
+export function regionOf(id: string, home: string): string {
   const region = id.startsWith("arn:") ? (id.split(":")[3] ?? "") : "";
   return region === home ? "" : region;
 }

@@ -28,7 +28,8 @@ export function outcomesFor(payload: SecretPayload, refs: readonly SecretRef[], 
   }
 }
 
-function parseObject(payload: SecretPayload): Record<string, unknown> | undefined {
+/** The secret as a JSON object, or undefined when it is not one. */
+export function parseObject(payload: SecretPayload): Record<string, unknown> | undefined {
   const text = payload.SecretString ?? (payload.SecretBinary ? new TextDecoder().decode(payload.SecretBinary) : undefined);
   if (text === undefined) return undefined;
   try {

@@ -35,7 +35,7 @@ export function parseTarget(ref: SecretRef, defaultMount: string): Omit<Target, 
   return { mount, path, version: Number(version) };
 }
 
-const encodePath = (path: string): string => path.split("/").map(encodeURIComponent).join("/");
+export const encodePath = (path: string): string => path.split("/").map(encodeURIComponent).join("/");
 
 /** The namespace-relative API path (and so the ACL policy path) of a read. */
 export function apiPath(target: Omit<Target, "refs">, kvVersion: 1 | 2): string {

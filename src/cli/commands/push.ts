@@ -1,0 +1,157 @@
+/** `secrets-gen push`: copy secret values from the environment or a .env file to the fields' managers. */
+import { readFile } from "node:fs/promises";
+import process from "node:process";
+import { parseEnv } from "node:util";
+import { loadSchema } from "../../codegen/load-schema.ts";
+import { ProviderWriteError, type Outcome, type Provider, type SecretRef } from "../../providers/types.ts";
+import { renderTable } from "../../runtime/table.ts";
+import type { FieldSpec } from "../../schema/define.ts";
+import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
+import { CliError, UsageError } from "../errors.ts";
+import { canWrite, managerRef, openProvider, providerContext, rejectionCodes } from "../manager-write.ts";
+
+export const summary = "copy secret values from the env or a .env file to their managers (dry run unless --apply; names only)";
+
+const USAGE = `Usage: secrets-gen push (--from-env | --from-file <.env file>) [options]
+
+For every secret field with a manager ref (its first "from" ref), takes the value from the source
+(the field's env var in this process's environment, or in the .env file), compares it with the
+manager's current value and shows a plan: create, update, unchanged, skipped or error. With
+--apply, creates/updates are written as new versions (Vault KV v2, AWS Secrets Manager). Values
+are checked against the field's schema first and are never printed.
+
+Options:
+      --from-env           read values from this process's environment
+      --from-file <path>   read values from a .env file
+      --only <F1,F2>       only these fields
+      --apply              write the creates and updates (default: dry run)
+  -s, --schema <path>      schema file (default: secrets.schema.ts)
+  -h, --help               show this help
+
+Exit codes: 0 plan shown or everything applied, 1 a row is an error (or another error to fix), 2 wrong usage.`;
+
+type Action = "create" | "update" | "unchanged" | "skipped: no value in source" | `error: ${string}`;
+
+/** One field's line of the plan; holds the value only until it is written, and never prints it. */
+interface Row {
+  readonly field: FieldSpec;
+  readonly ref: SecretRef;
+  action: Action;
+  version?: string;
+  /** The value-free sentence behind an error row, printed on stderr. */
+  problem?: string;
+  readonly value?: string;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      "from-env": { type: "boolean", default: false },
+      "from-file": { type: "string" },
+      only: { type: "string" },
+      apply: { type: "boolean", default: false },
+      ...SCHEMA_OPTION,
+      ...HELP_OPTION,
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
+  if (values["from-env"] === (values["from-file"] !== undefined)) throw new UsageError("give exactly one source: --from-env or --from-file <.env file>");
+
+  const schema = await loadSchema(values.schema);
+  const fields = selectFields(schema.fields, values.only);
+  const source = values["from-file"] !== undefined ? await readEnvFile(values["from-file"]) : process.env;
+  const rows = await Promise.all(fields.map((field) => planRow(field, source[field.env])));
+  await compareWithManagers(rows, values.apply);
+
+  const header = values.apply ? ["field", "ref", "action", "version"] : ["field", "ref", "action"];
+  const cells = rows.map((row) => [row.field.name, row.ref.raw, row.action, ...(values.apply ? [row.version ?? "-"] : [])]);
+  process.stdout.write(`${renderTable(header, cells)}\n`);
+  for (const row of rows) if (row.problem) process.stderr.write(`secrets-gen: ${row.field.name}: ${row.problem}\n`);
+  if (!values.apply && rows.some((row) => row.action === "create" || row.action === "update")) {
+    process.stdout.write("dry run: nothing was written; run with --apply to write the creates and updates\n");
+  }
+  return rows.some((row) => row.action.startsWith("error")) ? 1 : 0;
+}
+
+/** The secret fields with a manager ref, narrowed by --only (whose names must be such fields). */
+function selectFields(all: readonly FieldSpec[], only: string | undefined): FieldSpec[] {
+  const pushable = all.filter((field) => managerRef(field) !== undefined);
+  if (only === undefined) return pushable;
+  const names = only.split(",").map((name) => name.trim()).filter(Boolean);
+  const unknown = names.find((name) => !pushable.some((field) => field.name === name));
+  if (unknown !== undefined) throw new UsageError(`--only names ${unknown}, which is not a secret field with a "from" ref in the schema`);
+  return pushable.filter((field) => names.includes(field.name));
+}
+
+async function readEnvFile(path: string): Promise<Record<string, string | undefined>> {
+  const text = await readFile(path, "utf8").catch((error: { code?: string }) => {
+    throw new CliError(`cannot read the .env file ${path} (${error.code ?? "unreadable"}): check the --from-file path`);
+  });
+  return parseEnv(text);
+}
+
+/** The row before the manager is asked: skipped without a value, an error when the schema rejects it. */
+async function planRow(field: FieldSpec, value: string | undefined): Promise<Row> {
+  const ref = managerRef(field)!;
+  if (value === undefined || value === "") return { field, ref, action: "skipped: no value in source" };
+  const codes = await rejectionCodes(field, value);
+  if (codes.length > 0) {
+    return { field, ref, action: "error: invalid", problem: `the source's value does not pass the field's schema (zod: ${codes.join(", ")}); fix it in the source` };
+  }
+  return { field, ref, action: "update", value };
+}
+
+/** Ask each manager for its current values (one batch per provider), decide each row's action, and write when applying. */
+async function compareWithManagers(rows: Row[], apply: boolean): Promise<void> {
+  const pending = rows.filter((row) => row.value !== undefined);
+  const byScheme = new Map<string, Row[]>();
+  for (const row of pending) byScheme.set(row.ref.scheme, [...(byScheme.get(row.ref.scheme) ?? []), row]);
+  for (const group of byScheme.values()) {
+    let provider: Provider | undefined;
+    try {
+      provider = await openProvider(group[0]!.field, group[0]!.ref);
+      if (!canWrite(provider)) {
+        for (const row of group) fail(row, "read-only", `the ${provider.name} provider cannot write values: set ${row.ref.raw} in the manager itself`);
+        continue;
+      }
+      const current = await provider.resolve(group.map((row) => row.ref), providerContext());
+      for (const row of group) decide(row, current.get(row.ref.raw));
+      if (!apply) continue;
+      for (const row of group.filter((r) => r.action === "create" || r.action === "update")) {
+        try {
+          // A fresh deadline per call: one push may write many secrets.
+          row.version = (await provider.write(row.ref, row.value!, providerContext())).version ?? "unknown";
+        } catch (error) {
+          fail(row, error instanceof ProviderWriteError ? error.kind : "write", (error as Error).message);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      for (const row of group) fail(row, "no provider", error.message);
+    } finally {
+      await provider?.close?.();
+    }
+  }
+}
+
+function decide(row: Row, outcome: Outcome | undefined): void {
+  if (outcome === undefined || outcome.status === "missing") {
+    row.action = "create";
+  } else if (outcome.status === "error") {
+    fail(row, outcome.kind, outcome.message);
+  } else {
+    const current = typeof outcome.value === "string" ? outcome.value : new TextDecoder().decode(outcome.value);
+    row.action = current === row.value ? "unchanged" : "update";
+  }
+}
+
+function fail(row: Row, kind: string, problem: string): void {
+  row.action = `error: ${kind}`;
+  row.problem = problem;
+}

@@ -1,0 +1,195 @@
+/** `secrets-gen rotate` and `push`, through the real CLI, against the Vault and AWS test servers in this process. */
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.ts";
+import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
+import { tempDir, writeFiles } from "../helpers/tmp.ts";
+import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
+import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
+
+const FIXTURES = join(import.meta.dirname, "../fixtures/cli");
+const SCHEMA = "writes.schema.ts";
+const ROOT_TOKEN = "hvs.s3cr3t-sentinel-root";
+const READ_ONLY_TOKEN = "hvs.s3cr3t-sentinel-read-only";
+const DB_PASSWORD = secretValue("db-password");
+const DB_USER = secretValue("db-user");
+const API_KEY = `sk_${secretValue("api-key")}`;
+const ACCOUNT = secretValue("account");
+const dir = tempDir("secrets-gen-push-");
+
+let vaultServer: VaultTestServer;
+let awsServer: AwsServer;
+let awsVersion: string;
+
+beforeEach(async () => {
+  vaultServer = await startVaultServer({ rootToken: ROOT_TOKEN });
+  vaultServer.setPolicy("read-only", { "secret/data/*": ["read"] });
+  vaultServer.createToken({ policies: ["read-only"], id: READ_ONLY_TOKEN });
+  vaultServer.putSecret("secret", "app/db", { password: DB_PASSWORD, user: DB_USER });
+  awsServer = await startAwsServer();
+  awsVersion = awsServer.seed("prod/app", { api_key: API_KEY, account: ACCOUNT }).versionId;
+});
+
+afterEach(async () => {
+  await Promise.all([vaultServer.close(), awsServer.close()]);
+});
+
+/** process.env without mode switches or the fixture's variables, plus the managers' addresses and (sentinel) credentials. */
+function managerEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    NODE_ENV: undefined, SECRETS_ENV: undefined, DB_PASSWORD: undefined, API_KEY: undefined, SIGNING_KEY: undefined,
+    VAULT_ADDR: vaultServer.url, VAULT_TOKEN: ROOT_TOKEN,
+    AWS_ACCESS_KEY_ID: "AKIA-s3cr3t-sentinel", AWS_SECRET_ACCESS_KEY: "s3cr3t-sentinel-aws-key", AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: awsServer.url, AWS_PROFILE: undefined,
+    ...overrides,
+  };
+}
+
+async function cli(args: string[], env = managerEnv()) {
+  const result = await runCli([...args, "--schema", SCHEMA], { cwd: FIXTURES, env });
+  expectNoSentinel(result.stdout, result.stderr);
+  return result;
+}
+
+const vaultWrites = () => vaultServer.requests.filter((r) => r.method === "POST" || r.method === "PUT");
+const awsWrites = () => awsServer.requests.filter((r) => r.op === "PutSecretValue" || r.op === "CreateSecret");
+
+/** The latest KV v2 version of secret/<path>, read over the API with the root token. */
+async function vaultLatest(path: string): Promise<{ data: Record<string, string>; version: number } | undefined> {
+  const response = await fetch(`${vaultServer.url}/v1/secret/data/${path}`, { headers: { "x-vault-token": ROOT_TOKEN } });
+  if (response.status === 404) return undefined;
+  const body = (await response.json()) as { data: { data: Record<string, string>; metadata: { version: number } } };
+  return { data: body.data.data, version: body.data.metadata.version };
+}
+
+const awsCurrent = () => JSON.parse(awsServer.store.getValue({ SecretId: "prod/app" }).SecretString as string) as Record<string, string>;
+const awsStages = () => awsServer.store.describe({ SecretId: "prod/app" }).VersionIdsToStages as Record<string, string[]>;
+
+describe("secrets-gen rotate", () => {
+  it("dry run: says what it would write and writes nothing", async () => {
+    const result = await cli(["rotate", "DB_PASSWORD"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("would write a new random value (32 characters, charset alnum) to vault://app/db#password for DB_PASSWORD; run with --apply to write it\n");
+    const aws = await cli(["rotate", "API_KEY", "--prefix", "sk_", "--charset", "hex"]);
+    expect(aws.code).toBe(0);
+    expect(vaultWrites()).toEqual([]);
+    expect(awsWrites()).toEqual([]);
+  });
+
+  it("--apply writes a new KV v2 version, keeping the secret's other keys, and never prints the value", async () => {
+    const result = await cli(["rotate", "DB_PASSWORD", "--apply", "--length", "40"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("wrote a new version of DB_PASSWORD to vault://app/db#password (version 2); running apps pick it up on their next refresh\n");
+    const latest = (await vaultLatest("app/db"))!;
+    expect(latest.version).toBe(2);
+    expect(latest.data.user).toBe(DB_USER);
+    expect(latest.data.password).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(result.stdout + result.stderr).not.toContain(latest.data.password);
+  });
+
+  it("--apply writes a new AWSCURRENT version with the other JSON keys; the old one becomes AWSPREVIOUS", async () => {
+    const result = await cli(["rotate", "API_KEY", "--apply", "--prefix", "sk_", "--charset", "base64url", "--length", "24"]);
+    expect(result.code).toBe(0);
+    const [newVersion] = /\(version ([^)]+)\)/.exec(result.stdout)!.slice(1);
+    expect(awsStages()).toEqual({ [newVersion!]: ["AWSCURRENT"], [awsVersion]: ["AWSPREVIOUS"] });
+    const current = awsCurrent();
+    expect(current.account).toBe(ACCOUNT);
+    expect(current.api_key).toMatch(/^sk_[A-Za-z0-9_-]{24}$/);
+    expect(result.stdout + result.stderr).not.toContain(current.api_key);
+  });
+
+  it("exits 1 without writing when the schema rejects the random value, naming the zod issue and the options to change", async () => {
+    const result = await cli(["rotate", "API_KEY", "--apply"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("the schema of API_KEY rejects a random alnum value of 32 characters (zod: invalid_format)");
+    expect(result.stderr).toContain("--length, --charset or --prefix");
+    expect(awsWrites()).toEqual([]);
+  });
+
+  it("refuses fields without a manager ref, config fields and bad options", async () => {
+    const noRef = await cli(["rotate", "SESSION_SECRET"]);
+    expect(noRef.code).toBe(1);
+    expect(noRef.stderr).toContain("field SESSION_SECRET has no manager ref");
+    const config = await cli(["rotate", "LOG_LEVEL"]);
+    expect(config.code).toBe(1);
+    expect(config.stderr).toContain("field LOG_LEVEL is config, not a secret");
+    expect((await cli(["rotate", "DB_PASSWORD", "--charset", "emoji"])).code).toBe(2);
+    expect((await cli(["rotate"])).code).toBe(2);
+  });
+
+  it("reports a denied write with the Vault policy it needs", async () => {
+    const result = await cli(["rotate", "DB_PASSWORD", "--apply"], managerEnv({ VAULT_TOKEN: READ_ONLY_TOKEN }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`rotating DB_PASSWORD failed: Vault denied writing "secret/data/app/db"`);
+    expect(result.stderr).toContain(`capabilities = ["create", "update"]`);
+  });
+});
+
+describe("secrets-gen push", () => {
+  const envFile = (name: string, lines: Record<string, string>) =>
+    writeFiles(dir, { [name]: Object.entries(lines).map(([key, value]) => `${key}=${value}`).join("\n") }) && join(dir, name);
+  const NEW_DB_PASSWORD = secretValue("db-password-2");
+  const SIGNING_KEY = secretValue("signing-key");
+
+  it("dry run: prints the plan (names only) and writes nothing", async () => {
+    const file = envFile("plan.env", { DB_PASSWORD: NEW_DB_PASSWORD, API_KEY, SESSION_SECRET: secretValue("session") });
+    const result = await cli(["push", "--from-file", file]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^field\s+ref\s+action$/);
+    expect(lines[2]).toMatch(/^DB_PASSWORD\s+vault:\/\/app\/db#password\s+update$/);
+    expect(lines[3]).toMatch(/^API_KEY\s+aws-sm:\/\/prod\/app#api_key\s+unchanged$/);
+    expect(lines[4]).toMatch(/^SIGNING_KEY\s+vault:\/\/app\/signing#key\s+skipped: no value in source$/);
+    expect(lines[5]).toContain("dry run: nothing was written");
+    expect(result.stdout).not.toContain("SESSION_SECRET");
+    expect(vaultWrites()).toEqual([]);
+    expect(awsWrites()).toEqual([]);
+  });
+
+  it("--apply creates and updates, leaves unchanged values alone and prints the new versions", async () => {
+    const env = managerEnv({ DB_PASSWORD: NEW_DB_PASSWORD, API_KEY, SIGNING_KEY });
+    const result = await cli(["push", "--from-env", "--apply"], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\nDB_PASSWORD\s+vault:\/\/app\/db#password\s+update\s+2\n/);
+    expect(result.stdout).toMatch(/\nAPI_KEY\s+aws-sm:\/\/prod\/app#api_key\s+unchanged\s+-\n/);
+    expect(result.stdout).toMatch(/\nSIGNING_KEY\s+vault:\/\/app\/signing#key\s+create\s+1\n/);
+    expect(await vaultLatest("app/db")).toEqual({ version: 2, data: { password: NEW_DB_PASSWORD, user: DB_USER } });
+    expect(await vaultLatest("app/signing")).toEqual({ version: 1, data: { key: SIGNING_KEY } });
+    expect(awsWrites()).toEqual([]);
+  });
+
+  it("--only limits the fields; a value the schema rejects is an error row and is not written", async () => {
+    const file = envFile("bad.env", { DB_PASSWORD: NEW_DB_PASSWORD, API_KEY: secretValue("no-prefix") });
+    const result = await cli(["push", "--from-file", file, "--only", "API_KEY", "--apply"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\nAPI_KEY\s+aws-sm:\/\/prod\/app#api_key\s+error: invalid\s+-\n/);
+    expect(result.stdout).not.toContain("DB_PASSWORD");
+    expect(result.stderr).toContain("API_KEY: the source's value does not pass the field's schema (zod: invalid_format)");
+    expect(awsWrites()).toEqual([]);
+    expect(vaultWrites()).toEqual([]);
+  });
+
+  it("a denied write is an error row naming the permission: Vault policy and AWS PutSecretValue", async () => {
+    awsServer.faults.add(
+      { kind: "status", status: 400, headers: { "content-type": "application/x-amz-json-1.1" }, body: JSON.stringify({ __type: "AccessDeniedException", message: "not authorized" }) },
+      { match: "PutSecretValue" },
+    );
+    const env = managerEnv({ VAULT_TOKEN: READ_ONLY_TOKEN, DB_PASSWORD: NEW_DB_PASSWORD, API_KEY: `sk_${secretValue("api-key-2")}` });
+    const result = await cli(["push", "--from-env", "--apply"], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\nDB_PASSWORD\s+vault:\/\/app\/db#password\s+error: denied\s+-\n/);
+    expect(result.stdout).toMatch(/\nAPI_KEY\s+aws-sm:\/\/prod\/app#api_key\s+error: denied\s+-\n/);
+    expect(result.stderr).toContain(`capabilities = ["create", "update"]`);
+    expect(result.stderr).toContain("grant secretsmanager:PutSecretValue");
+    expect(awsCurrent().api_key).toBe(API_KEY);
+  });
+
+  it("needs exactly one source and known --only fields (exit 2), and documents its exit codes", async () => {
+    expect((await cli(["push"])).code).toBe(2);
+    expect((await cli(["push", "--from-env", "--from-file", "x.env"])).code).toBe(2);
+    expect((await cli(["push", "--from-env", "--only", "LOG_LEVEL"])).code).toBe(2);
+    const help = await runCli(["push", "--help"]);
+    expect(help.stdout).toContain("Exit codes: 0 plan shown");
+  });
+});

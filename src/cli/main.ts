@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { ALIASES, commands, DEFAULT_COMMAND } from "./commands.ts";
 import { CliError, UsageError } from "./errors.ts";
+import { print } from "./output.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -37,10 +38,6 @@ async function packageVersion(): Promise<string> {
   return manifest.version;
 }
 
-function print(text: string): number {
-  process.stdout.write(`${text}\n`);
-  return 0;
-}
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

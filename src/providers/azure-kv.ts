@@ -9,7 +9,7 @@
  */
 import { mapWithConcurrency, retry } from "../runtime/async.ts";
 import { importLib, MissingSdkError } from "./import-lib.ts";
-import type { Outcome, Provider, ProviderFactory, ResolveContext, SecretRef } from "./types.ts";
+import type { Outcome, ProviderFactory, ResolveContext, SecretRef } from "./types.ts";
 import { createCredential, credentialSource } from "./azure-kv/credential.ts";
 import { describe, outcomeOfBundle, outcomeOfError, pickKey } from "./azure-kv/outcome.ts";
 import { parseVaultUrl, RefError, targetKey, targetOf, type SecretTarget, type TargetConfig } from "./azure-kv/refs.ts";

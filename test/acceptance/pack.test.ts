@@ -20,7 +20,6 @@ const TSC = join(REPO, "node_modules/typescript/bin/tsc");
 const DB_PASSWORD = `db-${SENTINEL}-password`;
 const API_TOKEN_DEV = `dev-${SENTINEL}-token`;
 const API_TOKEN_ENV = `env-${SENTINEL}-token`;
-const SMTP_PASSWORD = `smtp-${SENTINEL}`;
 
 const SCHEMA = `import { z } from "zod";
 import { defineSecrets, secret } from "secrets-gen";

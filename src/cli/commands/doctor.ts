@@ -4,6 +4,7 @@ import type { Attempt } from "../../runtime/errors.ts";
 import type { FieldResult } from "../../runtime/loader.ts";
 import { HELP_OPTION, PRODUCTION_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { UsageError } from "../errors.ts";
+import { print } from "../output.ts";
 import { loadForCli } from "../load-report.ts";
 import { renderTable } from "../../runtime/table.ts";
 
@@ -52,8 +53,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return print(USAGE);
   }
   const { schema, report, error } = await loadForCli(values.schema, values.production);
   const sensitive = new Set(schema.fields.filter((field) => field.sensitive).map((field) => field.name));

@@ -8,6 +8,7 @@ import { emitTargets, isTargetName, TARGETS, type TargetName } from "../../codeg
 import { toManifest, type Manifest } from "../../schema/manifest.ts";
 import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { UsageError } from "../errors.ts";
+import { displayPath, print } from "../output.ts";
 
 export const summary = "write generated/, .env.example and --target files from the schema (--check: verify they are up to date)";
 
@@ -64,7 +65,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const written = await writeChanged(files);
-  const what = written.length > 0 ? `wrote ${written.map(display).join(", ")}` : "nothing changed";
+  const what = written.length > 0 ? `wrote ${written.map(displayPath).join(", ")}` : "nothing changed";
   return print(`secrets-gen: ${what} (${fieldCount} fields, ${elapsed})`);
 }
 
@@ -88,7 +89,7 @@ async function staleFiles(files: readonly GeneratedFile[]): Promise<string[]> {
   for (const file of files) {
     const current = await readFile(file.path, "utf8").catch(() => "");
     if (current !== file.content) {
-      const name = display(file.path);
+      const name = displayPath(file.path);
       patches.push(createTwoFilesPatch(`a/${name}`, `b/${name}`, current, file.content, "on disk", "from the schema"));
     }
   }
@@ -106,13 +107,4 @@ async function writeChanged(files: readonly GeneratedFile[]): Promise<string[]> 
     written.push(file.path);
   }
   return written;
-}
-
-function display(path: string): string {
-  return relative(process.cwd(), path) || path;
-}
-
-function print(text: string): number {
-  process.stdout.write(`${text}\n`);
-  return 0;
 }

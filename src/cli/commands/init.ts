@@ -1,10 +1,10 @@
 /** `secrets-gen init`: scaffold a schema, wire the generator into the project's scripts, and run it once. */
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
-import process from "node:process";
+import { join, resolve } from "node:path";
 import { HELP_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
+import { displayPath, print } from "../output.ts";
 import { addGitignoreEntries, addMissingScripts, SCHEMA_TEMPLATE, type EditReport } from "../scaffold.ts";
 
 export const summary = "scaffold secrets.schema.ts, package.json scripts (or a deno.json task), .gitignore entries, and generate";
@@ -42,16 +42,16 @@ export async function run(argv: readonly string[]): Promise<number> {
     },
   });
   if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
-  if (values.help) return say(USAGE);
+  if (values.help) return print(USAGE);
 
   const dir = resolve(values.dir);
   const schemaPath = join(dir, SCHEMA_FILE);
   if (existsSync(schemaPath) && !values.force) {
-    throw new CliError(`${display(schemaPath)} already exists: edit it, or pass --force to replace it with the example`);
+    throw new CliError(`${displayPath(schemaPath)} already exists: edit it, or pass --force to replace it with the example`);
   }
   await mkdir(dir, { recursive: true });
   await writeFile(schemaPath, SCHEMA_TEMPLATE);
-  say(`secrets-gen: wrote ${display(schemaPath)}`);
+  print(`secrets-gen: wrote ${displayPath(schemaPath)}`);
 
   await wireScripts(dir);
   describeEdit(join(dir, ".gitignore"), "entries", await addGitignoreEntries(join(dir, ".gitignore")));
@@ -70,27 +70,18 @@ async function wireScripts(dir: string): Promise<void> {
       ? [denoJson, "tasks", DENO_TASKS] as const
       : [undefined, undefined, undefined];
   if (!path) {
-    say("secrets-gen: no package.json or deno.json here: run `npx secrets-gen` after each schema change");
+    print("secrets-gen: no package.json or deno.json here: run `npx secrets-gen` after each schema change");
     return;
   }
   try {
     describeEdit(path, section, await addMissingScripts(path, section, wanted));
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    say(`secrets-gen: left ${display(path)} alone because it is not plain JSON: add ${JSON.stringify(wanted)} to its "${section}" yourself`);
+    print(`secrets-gen: left ${displayPath(path)} alone because it is not plain JSON: add ${JSON.stringify(wanted)} to its "${section}" yourself`);
   }
 }
 
 function describeEdit(path: string, what: string, { added, skipped }: EditReport): void {
-  if (added.length > 0) say(`secrets-gen: added ${what} ${added.join(", ")} to ${display(path)}`);
-  if (skipped.length > 0) say(`secrets-gen: kept the existing ${what} ${skipped.join(", ")} in ${display(path)} (not changed)`);
-}
-
-function display(path: string): string {
-  return relative(process.cwd(), path) || path;
-}
-
-function say(text: string): number {
-  process.stdout.write(`${text}\n`);
-  return 0;
+  if (added.length > 0) print(`secrets-gen: added ${what} ${added.join(", ")} to ${displayPath(path)}`);
+  if (skipped.length > 0) print(`secrets-gen: kept the existing ${what} ${skipped.join(", ")} in ${displayPath(path)} (not changed)`);
 }

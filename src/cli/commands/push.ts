@@ -8,6 +8,7 @@ import { renderTable } from "../../runtime/table.ts";
 import type { FieldSpec } from "../../schema/define.ts";
 import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
+import { print } from "../output.ts";
 import { canWrite, managerRef, openProvider, providerContext, rejectionCodes } from "../manager-write.ts";
 
 export const summary = "copy secret values from the env or a .env file to their managers (dry run unless --apply; names only)";
@@ -57,8 +58,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return print(USAGE);
   }
   if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
   if (values["from-env"] === (values["from-file"] !== undefined)) throw new UsageError("give exactly one source: --from-env or --from-file <.env file>");

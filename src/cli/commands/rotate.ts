@@ -4,6 +4,7 @@ import process from "node:process";
 import { loadSchema } from "../../codegen/load-schema.ts";
 import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
+import { print } from "../output.ts";
 import { canWrite, managerRef, openProvider, providerContext, rejectionCodes } from "../manager-write.ts";
 
 export const summary = "write a new random value for a secret to its manager (dry run unless --apply; never shows it)";
@@ -47,8 +48,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return print(USAGE);
   }
   if (positionals.length !== 1) throw new UsageError("rotate takes exactly one field name");
   const length = Number(values.length);

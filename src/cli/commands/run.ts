@@ -6,6 +6,7 @@ import { finished } from "node:stream/promises";
 import { HELP_OPTION, PRODUCTION_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import { CliError, UsageError } from "../errors.ts";
+import { print } from "../output.ts";
 import { loadForCli } from "../load-report.ts";
 import { createMaskStream, loadedSecretTexts } from "../mask-stream.ts";
 
@@ -49,8 +50,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return print(USAGE);
   }
   if (positionals.length > 0) throw new UsageError(`put the command after "--", as in \`secrets-gen run -- ${positionals.join(" ")}\``);
   const [file, ...args] = command;

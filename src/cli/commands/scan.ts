@@ -5,6 +5,7 @@ import process from "node:process";
 import { promisify } from "node:util";
 import { HELP_OPTION, PRODUCTION_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError } from "../errors.ts";
+import { print } from "../output.ts";
 import { loadForCli } from "../load-report.ts";
 import { loadedSecretTexts } from "../mask-stream.ts";
 import { scanText, type Finding, type ScanTarget } from "../scan-files.ts";
@@ -40,8 +41,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     options: { ...SCHEMA_OPTION, ...PRODUCTION_OPTION, json: { type: "boolean", default: false }, ...HELP_OPTION },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return print(USAGE);
   }
   const { schema, report } = await loadForCli(values.schema, values.production);
   const targets: ScanTarget[] = schema.fields

@@ -7,7 +7,7 @@
  * configured by `retry`; the provider adds the same back-off only for a 429 without Retry-After,
  * which the SDK does not retry. Every call carries the start-up deadline signal.
  */
-import { mapWithConcurrency, retry } from "../runtime/async.ts";
+import { mapWithConcurrency, retry, SharedAttempt } from "../runtime/async.ts";
 import { importLib, MissingSdkError } from "./import-lib.ts";
 import type { Outcome, ProviderFactory, ResolveContext, SecretRef } from "./types.ts";
 import { createCredential, credentialSource } from "./azure-kv/credential.ts";
@@ -78,7 +78,7 @@ interface Connection {
 }
 
 const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
-  let connection: Promise<Connection> | undefined;
+  const connection = new SharedAttempt<Connection>();
   const clients = new Map<string, SecretClient>();
 
   const connect = async (env: ResolveContext["env"]): Promise<Connection> => {
@@ -204,10 +204,7 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
       }
       let conn: Connection;
       try {
-        conn = await (connection ??= connect(ctx.env).catch((error: unknown) => {
-          connection = undefined; // a failed import or bad setting must not stick
-          throw error;
-        }));
+        conn = await connection.get(() => connect(ctx.env));
       } catch (error) {
         if (error instanceof MissingSdkError) throw error;
         // e.g. a malformed AZURE_TENANT_ID makes the credential constructor throw; its message is not passed on.
@@ -228,7 +225,7 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
     },
     async close(): Promise<void> {
       clients.clear();
-      connection = undefined;
+      connection.forget();
     },
   };
 };

@@ -4,7 +4,7 @@
  * Retries are ours (jittered, bounded by the start-up deadline); google-gax's are off per call.
  */
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { mapWithConcurrency, retry } from "../runtime/async.ts";
+import { mapWithConcurrency, retry, SharedAttempt } from "../runtime/async.ts";
 import { configuredProject, GcpConfigError, planClient, type GcpClientSettings } from "./gcp-sm/client.ts";
 import { crc32c } from "./gcp-sm/crc32c.ts";
 import { AttemptTimeoutError, classify, CorruptPayloadError, isTransient } from "./gcp-sm/errors.ts";
@@ -43,12 +43,8 @@ interface AccessResponse {
 type CancellableCall = Promise<[AccessResponse, ...unknown[]]> & { cancel?: () => void };
 
 const gcpSm: ProviderFactory<GcpSmOptions> = (options = {}) => {
-  let connection: Promise<Connection> | undefined;
-  const connect = (ctx: ResolveContext): Promise<Connection> =>
-    (connection ??= open(options, ctx).catch((error: unknown) => {
-      connection = undefined;
-      throw error;
-    }));
+  const connection = new SharedAttempt<Connection>();
+  const connect = (ctx: ResolveContext): Promise<Connection> => connection.get(() => open(options, ctx));
 
   return {
     name: PROVIDER_NAME,
@@ -99,9 +95,7 @@ const gcpSm: ProviderFactory<GcpSmOptions> = (options = {}) => {
       return outcomes;
     },
     async close() {
-      const open = connection;
-      connection = undefined;
-      const ready = await open?.catch(() => undefined);
+      const ready = await connection.forget()?.catch(() => undefined);
       await ready?.client.close();
     },
   };

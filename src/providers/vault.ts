@@ -16,7 +16,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type NodeVault from "node-vault";
-import { mapWithConcurrency, retry } from "../runtime/async.ts";
+import { mapWithConcurrency, retry, SharedAttempt } from "../runtime/async.ts";
 import { importLib } from "./import-lib.ts";
 import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext } from "./types.ts";
 import { readSettings, type Settings, type VaultOptions } from "./vault/config.ts";
@@ -133,13 +133,9 @@ async function resolveTarget(conn: Connection, target: Target, ctx: ResolveConte
 }
 
 const vault: ProviderFactory<VaultOptions> = (options = {}) => {
-  let connection: Promise<Connection> | undefined;
   /** One connection per provider instance; a failed one is tried again next time. */
-  const connectOnce = (ctx: ResolveContext): Promise<Connection> =>
-    (connection ??= connect(options, ctx).catch((error: unknown) => {
-      connection = undefined;
-      throw error;
-    }));
+  const connection = new SharedAttempt<Connection>();
+  const connectOnce = (ctx: ResolveContext): Promise<Connection> => connection.get(() => connect(options, ctx));
   return {
     name: PROVIDER_NAME,
     schemes: ["vault"],
@@ -201,7 +197,7 @@ const vault: ProviderFactory<VaultOptions> = (options = {}) => {
       }, value);
     },
     async close() {
-      (await connection?.catch(() => undefined))?.session.close();
+      (await connection.forget()?.catch(() => undefined))?.session.close();
     },
   };
 };

@@ -58,3 +58,26 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+/**
+ * A promise made once and shared by every caller, and made again only after it failed: a failed
+ * SDK import, login or bad setting must not stick, while a good connection is reused.
+ */
+export class SharedAttempt<T> {
+  #promise: Promise<T> | undefined;
+
+  get(make: () => Promise<T>): Promise<T> {
+    this.#promise ??= make().catch((error: unknown) => {
+      this.#promise = undefined;
+      throw error;
+    });
+    return this.#promise;
+  }
+
+  /** Forget the current attempt and return it (settled or not), e.g. to release it on close(). */
+  forget(): Promise<T> | undefined {
+    const promise = this.#promise;
+    this.#promise = undefined;
+    return promise;
+  }
+}

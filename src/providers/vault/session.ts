@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type NodeVault from "node-vault";
-import { retry } from "../../runtime/async.ts";
+import { retry, SharedAttempt } from "../../runtime/async.ts";
 import type { ProviderErrorKind } from "../types.ts";
 import type { AuthConfig, Settings } from "./config.ts";
 import { call, describeFailure, safeAddress, toFailure, VaultFailure } from "./errors.ts";
@@ -27,7 +27,7 @@ const NO_DEADLINE = new AbortController().signal;
 export class VaultSession {
   readonly #client: NodeVault.client;
   readonly #settings: Settings;
-  #login: Promise<void> | undefined;
+  readonly #login = new SharedAttempt<void>();
   #expiresAt = Number.POSITIVE_INFINITY;
   #leaseSeconds = 0;
   #timer: unknown;
@@ -41,11 +41,8 @@ export class VaultSession {
   /** Resolves once the client holds a live token; concurrent callers share one login. */
   ensure(signal: AbortSignal): Promise<void> {
     if (this.#settings.now() >= this.#expiresAt) this.#drop();
-    this.#login ??= this.#authenticate(this.#settings.auth, signal).catch((error: unknown) => {
-      this.#login = undefined; // a failed login is tried again by the next batch
-      throw error;
-    });
-    return this.#login;
+    // Concurrent batches share one login; a failed one is tried again by the next batch.
+    return this.#login.get(() => this.#authenticate(this.#settings.auth, signal));
   }
 
   close(): void {
@@ -146,7 +143,7 @@ export class VaultSession {
 
   #drop(): void {
     this.#cancelTimer();
-    this.#login = undefined;
+    this.#login.forget();
     this.#expiresAt = Number.POSITIVE_INFINITY;
   }
 

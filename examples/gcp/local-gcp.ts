@@ -3,28 +3,19 @@
  * server (REST), authenticated with a throwaway service-account key the server verifies.
  * `npx tsx examples/gcp/local-gcp.ts`
  */
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { startGcpServer } from "../../test/servers/gcp/server.ts";
+import { writeServiceAccountKey } from "../../test/servers/gcp/service-account.ts";
 import { runApp } from "../run-app.ts";
 
 export async function runAgainstLocalGcp(): Promise<number> {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const keyDir = mkdtempSync(join(tmpdir(), "secrets-gen-gcp-example-"));
   const keyFile = join(keyDir, "service-account.json");
-  writeFileSync(keyFile, JSON.stringify({
-    type: "service_account",
-    project_id: "example-project",
-    private_key_id: "example-key",
-    private_key: privateKey.export({ type: "pkcs8", format: "pem" }),
-    client_email: "app@example-project.iam.gserviceaccount.com",
-    client_id: "1",
-    token_uri: "http://127.0.0.1:9/token", // unused: with a key file the SDK signs its own JWT
-  }));
+  const { publicKey } = writeServiceAccountKey(keyFile, "example-project");
   const gcp = await startGcpServer({ projects: { "example-project": 123456789012 }, serviceAccountKeys: [publicKey] });
   try {
     gcp.store.addVersion("example-project", "app-db", JSON.stringify({ user: "app", password: "example-password-0123456789" }));

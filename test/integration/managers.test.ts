@@ -3,8 +3,6 @@
  * one load, each provider configured from the environment as an app would be (Azure also needs
  * in-code options for the local test vault's address and certificate).
  */
-import { generateKeyPairSync } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -15,6 +13,7 @@ import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
 import { createSelfSignedCertificate } from "../servers/azure/cert.ts";
 import { startAzureKeyVaultServer, type AzureKeyVaultServer } from "../servers/azure/server.ts";
 import { startGcpServer, type GcpServer } from "../servers/gcp/server.ts";
+import { writeServiceAccountKey } from "../servers/gcp/service-account.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 import { tempDir } from "../helpers/tmp.ts";
@@ -40,14 +39,9 @@ beforeAll(async () => {
   aws = await startAwsServer({ region: "eu-west-1" });
   aws.seed("prod/app", { api_key: secretValue("aws-api"), other: "x" });
 
-  const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const keyFile = join(dir, "sa.json");
-  writeFileSync(keyFile, JSON.stringify({
-    type: "service_account", project_id: "p", private_key_id: "k", client_id: "1",
-    private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }),
-    client_email: "app@p.iam.gserviceaccount.com", token_uri: "http://127.0.0.1:9/token",
-  }));
-  gcp = await startGcpServer({ projects: { p: 1 }, serviceAccountKeys: [keys.publicKey] });
+  const { publicKey } = writeServiceAccountKey(keyFile, "p");
+  gcp = await startGcpServer({ projects: { p: 1 }, serviceAccountKeys: [publicKey] });
   gcp.store.addVersion("p", "svc-token", secretValue("gcp-token"));
 
   const certificate = createSelfSignedCertificate();

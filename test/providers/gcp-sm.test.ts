@@ -5,7 +5,7 @@
  * seen in this file contains it.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ import type { Outcome } from "../../src/providers/types.ts";
 import { parseRef } from "../../src/schema/ref.ts";
 import { startGcpGrpcServer, type GcpGrpcServer } from "../servers/gcp/grpc-server.ts";
 import { googleErrorBody, startGcpServer, type GcpServer, type SecretStore } from "../servers/gcp/server.ts";
+import { writeServiceAccountKey } from "../servers/gcp/service-account.ts";
 
 // @grpc/grpc-js reads this once, when it loads: the CA of the TLS gRPC test below, written in its set-up.
 const GRPC_CA = vi.hoisted(() => {
@@ -41,23 +42,9 @@ let publicKey: KeyObject;
 const said: string[] = [];
 
 beforeAll(async () => {
-  const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  publicKey = pair.publicKey;
   keyDir = mkdtempSync(join(tmpdir(), "gcp-sm-test-"));
   keyFile = join(keyDir, "sa.json");
-  writeFileSync(
-    keyFile,
-    JSON.stringify({
-      type: "service_account",
-      project_id: "key-project",
-      private_key_id: "kid-s3cr3t-sentinel-1",
-      private_key: pair.privateKey.export({ type: "pkcs8", format: "pem" }),
-      client_email: "loader@key-project.iam.gserviceaccount.com",
-      client_id: "1",
-      // Never used: a key file makes the SDK sign its own JWT instead of asking a token endpoint.
-      token_uri: "http://127.0.0.1:9/token",
-    }),
-  );
+  ({ publicKey } = writeServiceAccountKey(keyFile, "key-project", "kid-s3cr3t-sentinel-1"));
 });
 
 afterAll(() => {

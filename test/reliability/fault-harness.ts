@@ -4,8 +4,6 @@
  * read" (so faults never hit logins, mount discovery or token calls), how to count those reads,
  * and the LoadOptions (env + an explicit provider with small retry delays) that load a one-field schema.
  */
-import { generateKeyPairSync } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Fault, FaultQueue } from "../servers/faults.ts";
 import type { Provider } from "../../src/providers/types.ts";
@@ -16,6 +14,7 @@ import azureKv from "../../src/providers/azure-kv.ts";
 import { startVaultServer } from "../servers/vault/server.ts";
 import { startAwsServer } from "../servers/aws/server.ts";
 import { googleErrorBody, startGcpServer } from "../servers/gcp/server.ts";
+import { writeServiceAccountKey } from "../servers/gcp/service-account.ts";
 import { createSelfSignedCertificate } from "../servers/azure/cert.ts";
 import { startAzureKeyVaultServer } from "../servers/azure/server.ts";
 import { secretValue } from "../helpers/sentinels.ts";
@@ -134,14 +133,9 @@ export async function startAwsHarness(): Promise<Harness> {
 }
 
 export async function startGcpHarness(dir: string): Promise<Harness> {
-  const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const keyFile = join(dir, "fault-matrix-sa.json");
-  writeFileSync(keyFile, JSON.stringify({
-    type: "service_account", project_id: "p", private_key_id: "k", client_id: "1",
-    private_key: keys.privateKey.export({ type: "pkcs8", format: "pem" }),
-    client_email: "app@p.iam.gserviceaccount.com", token_uri: "http://127.0.0.1:9/token",
-  }));
-  const server = await startGcpServer({ projects: { p: 1 }, serviceAccountKeys: [keys.publicKey] });
+  const { publicKey } = writeServiceAccountKey(keyFile, "p");
+  const server = await startGcpServer({ projects: { p: 1 }, serviceAccountKeys: [publicKey] });
   const env = { GCP_PROJECT_ID: "p", GCP_SM_ENDPOINT: server.url, GOOGLE_APPLICATION_CREDENTIALS: keyFile };
   const name = (id: string) => `fm-${id}`;
   const googleFault = (code: number, status: string, message?: string): Fault => ({

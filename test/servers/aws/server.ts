@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { applyFault, FaultQueue } from "../faults.ts";
+import { listenOnLoopback } from "../listen.ts";
 import { AwsError, SecretStore, type SecretInput } from "./store.ts";
 
 export interface AwsRequest {
@@ -111,9 +111,7 @@ export async function startAwsServer(options: AwsServerOptions = {}): Promise<Aw
   };
 
   const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  server.unref();
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     region,

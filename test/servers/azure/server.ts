@@ -13,8 +13,8 @@
 import { constants, createPublicKey, randomBytes, verify } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { applyFault, FaultQueue } from "../faults.ts";
+import { listenOnLoopback } from "../listen.ts";
 import { createSelfSignedCertificate, type TestCertificate } from "./cert.ts";
 
 export interface AzureSecretAttributes {
@@ -272,9 +272,7 @@ export async function startAzureKeyVaultServer(options: AzureServerOptions = {})
       })();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  server.unref();
-  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `https://127.0.0.1:${await listenOnLoopback(server)}`;
 
   return {
     /** The vault URL (what `https://<vault>.vault.azure.net` is in Azure). */

@@ -8,8 +8,8 @@
  */
 import { verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { applyFault, FaultQueue } from "../faults.ts";
+import { listenOnLoopback } from "../listen.ts";
 import { googleError, SecretStore, type GoogleErrorBody } from "./store.ts";
 
 export { googleError, SecretStore } from "./store.ts";
@@ -92,10 +92,7 @@ export async function startGcpServer(options: GcpServerOptions = {}): Promise<Gc
     response.end(JSON.stringify({ name: result.name, payload }));
   }
 
-  server.listen(0, "127.0.0.1");
-  await new Promise<void>((resolve) => server.once("listening", resolve));
-  server.unref();
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { applyFault, FaultQueue } from "../faults.ts";
+import { listenOnLoopback } from "../listen.ts";
 import {
   authBlock, capabilities, findMount, hasMountAccess, issueToken, lookupBlock, newKvMount, newNamespace, trimSlashes,
   type AppRole, type Capability, type KubernetesRole, type KvVersion, type Namespace, type TokenEntry, type TokenSpec,
@@ -264,9 +264,7 @@ export async function startVaultServer(options: VaultServerOptions = {}): Promis
     });
   };
   const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  server.unref();
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   return {
     url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,

@@ -1,7 +1,8 @@
 /**
  * coldStart.envOnly100: wall time of a process that imports the generated accessor (100 fields
  * from env, 5 of them from `<NAME>_FILE` files, all validated) against the same work done with
- * plain zod, envalid and t3-env, and against `node -e 0`.
+ * plain zod, envalid and t3-env, and against `node -e 0`. The accessor runs in production (plans,
+ * no zod); its development run (schema and zod imported, generated module checked) is reported too.
  */
 import { prepareEnvOnlyApps } from "../fixtures/env-apps.ts";
 import { timeAlternating } from "../lib/processes.ts";
@@ -25,6 +26,7 @@ export const coldStart: BenchCase = {
         [`${key}.t3envVsNodeBare`]: ratio(ms("t3env"), ms("nodeBare")),
         [`${key}.envalidVsNodeBare`]: ratio(ms("envalid"), ms("nodeBare")),
         [`${key}.zodImportVsNodeBare`]: ratio(ms("zodImport"), ms("nodeBare")),
+        [`${key}.developmentVsZod`]: ratio(ms("secretsGenDev"), ms("zod")),
       },
       medians: Object.fromEntries(Object.entries(medians).map(([name, value]) => [`${key}.${name}Ms`, round(value, 1)])),
       targets: {

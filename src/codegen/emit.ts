@@ -1,7 +1,9 @@
 /** Writing the generated module with ts-morph: same schema in, byte-identical files out. */
 import { IndentationText, NewLineKind, Project, QuoteKind, VariableDeclarationKind, type SourceFile } from "ts-morph";
 import type { SecretsSchema } from "../schema/define.ts";
-import { describeChain, toManifest, type Manifest, type ManifestField } from "../schema/manifest.ts";
+import { describeChain, toManifest, type ManifestField } from "../schema/manifest.ts";
+import type { Plans } from "../schema/plan.ts";
+import { planOf } from "../schema/plan-of.ts";
 import { OUTPUT_ALIAS, type FieldType } from "./field-types.ts";
 
 export interface EmitInput {
@@ -39,10 +41,16 @@ export function generatedHeader(schemaImport: string): string {
 function emitSecrets(file: SourceFile, { schema, types, schemaImport, runtimeImport }: EmitInput): void {
   const manifest = toManifest(schema.fields);
   const needsAlias = [...types.values()].some((type) => type.text === undefined);
-  file.addImportDeclaration({ defaultImport: "schema", moduleSpecifier: schemaImport });
+  // Types only: at run time the schema (and zod) is imported lazily, when a field needs it.
+  if (needsAlias) file.addImportDeclaration({ defaultImport: "schema", moduleSpecifier: schemaImport, isTypeOnly: true });
   file.addImportDeclaration({
     moduleSpecifier: runtimeImport,
-    namedImports: [{ name: "createLoader" }, { name: "Loader", isTypeOnly: true }, { name: "Manifest", isTypeOnly: true }],
+    namedImports: [
+      { name: "createLoader" },
+      { name: "Loader", isTypeOnly: true },
+      { name: "Manifest", isTypeOnly: true },
+      { name: "Plans", isTypeOnly: true },
+    ],
   });
   if (needsAlias) {
     file.addTypeAlias({ name: OUTPUT_ALIAS, type: `NonNullable<(typeof schema)["~output"]>` });
@@ -60,14 +68,21 @@ function emitSecrets(file: SourceFile, { schema, types, schemaImport, runtimeImp
   });
   exportConst(file, {
     name: "manifest",
-    doc: "Where each field may come from; no values. Checked against the schema at load time.",
-    initializer: `${manifestLiteral(manifest)} as const satisfies Manifest`,
+    doc: "Where each field may come from; no values. Checked against the schema in development.",
+    initializer: `${perFieldLiteral(manifest)} as const satisfies Manifest`,
+  });
+  const plans: Plans = Object.fromEntries(schema.fields.map((field) => [field.name, planOf(field.validator)]));
+  exportConst(file, {
+    name: "plans",
+    doc: "How production validates each field without loading zod (null: by zod). Checked against the schema in development.",
+    type: "Plans",
+    initializer: perFieldLiteral(plans),
   });
   exportConst(file, {
     name: "loadSecrets",
     doc: "Resolve and validate every field; throws SecretsLoadError listing every bad field.",
     type: "Loader<Secrets>",
-    initializer: "createLoader<Secrets>(schema, manifest)",
+    initializer: `createLoader<Secrets>({ manifest, plans, schema: () => import(${JSON.stringify(schemaImport)}) })`,
   });
 }
 
@@ -115,9 +130,9 @@ function emitIndex(file: SourceFile, { runtimeImport }: EmitInput): void {
   });
 }
 
-/** One line per field keeps diffs of the manifest as small as the schema change. */
-function manifestLiteral(manifest: Manifest): string {
-  const lines = Object.entries(manifest).map(([name, field]) => `  ${JSON.stringify(name)}: ${JSON.stringify(field)},`);
+/** One line per field keeps diffs of the manifest and plans as small as the schema change. */
+function perFieldLiteral(perField: Readonly<Record<string, unknown>>): string {
+  const lines = Object.entries(perField).map(([name, field]) => `  ${JSON.stringify(name)}: ${JSON.stringify(field)},`);
   return `{\n${lines.join("\n")}\n}`;
 }
 

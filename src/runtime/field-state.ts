@@ -1,11 +1,21 @@
 import type { FieldSpec, SourceKind } from "../schema/define.ts";
 import type { Attempt } from "./errors.ts";
+import type { FieldParser } from "./plan-parser.ts";
+
+/** A field as the loader sees it: the schema's spec, validated by zod or by a generated plan. */
+export type LoaderField = Omit<FieldSpec, "validator"> & { readonly validator: FieldParser };
+
+/** What the loader walks: a schema's fields (defineSecrets' result fits). */
+export interface LoadableSchema {
+  readonly fields: readonly LoaderField[];
+}
 
 export interface Found {
   readonly value: string | Uint8Array;
   readonly source: SourceKind;
   readonly where: string;
   readonly version?: string;
+  readonly ttlSeconds?: number;
 }
 
 /** One field's walk down the chain: what each source said, and where it ended. */
@@ -17,7 +27,7 @@ export class FieldState {
   /** Set when the chain must stop without a value (fail closed). One sentence, value-free. */
   failure: string | undefined;
 
-  constructor(readonly spec: FieldSpec) {}
+  constructor(readonly spec: LoaderField) {}
 
   get settled(): boolean {
     return this.found !== undefined || this.failure !== undefined;

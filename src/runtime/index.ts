@@ -1,5 +1,6 @@
 /** secrets-gen/runtime: what generated modules and apps use at run time. */
-export { createLoader, loadSecrets, resolveSchema, type Loader, type LoadReport, type FieldResult } from "./loader.ts";
+export { loadSecrets, resolveSchema, type Loader, type LoadReport, type FieldResult } from "./loader.ts";
+export { createLoader, type GeneratedSecrets } from "./create-loader.ts";
 export { loadOrExit } from "./startup.ts";
 export { redact, REDACTED } from "./redaction.ts";
 export { provenance, explain, type Provenance } from "./provenance.ts";
@@ -12,4 +13,5 @@ export {
 } from "./settings.ts";
 export { SchemaError } from "../schema/define.ts";
 export type { Manifest, ManifestField } from "../schema/manifest.ts";
+export type { Plans } from "../schema/plan.ts";
 export type { Provider, Outcome, ResolveContext, SecretRef, ProviderErrorKind } from "../providers/types.ts";

@@ -1,7 +1,5 @@
-import { isSecretsSchema, type SecretsSchema } from "../schema/define.ts";
-import { toManifest, type Manifest } from "../schema/manifest.ts";
-import { ConfigError, SecretsLoadError, type Attempt, type FieldFailure } from "./errors.ts";
-import { FieldState } from "./field-state.ts";
+import { SecretsLoadError, type Attempt, type FieldFailure } from "./errors.ts";
+import { FieldState, type LoadableSchema } from "./field-state.ts";
 import { readDotenv } from "./dotenv.ts";
 import { resolveLocally } from "./local-sources.ts";
 import { closeProviders, providersFor, resolveManagers } from "./managers.ts";
@@ -9,26 +7,12 @@ import { attachProvenance, type Provenance } from "./provenance.ts";
 import { redact, rememberSecret } from "./redaction.ts";
 import { invalidMessage, missingMessage } from "./report.ts";
 import { sealSecrets } from "./secrets-object.ts";
-import { resolveSettings, type LoadOptions, type Settings } from "./settings.ts";
+import { checkRefreshFields, resolveSettings, type LoadOptions, type Settings } from "./settings.ts";
 import { publishResults, startRefresh } from "./refresh.ts";
 import { validateField } from "./validate.ts";
 import type { Provider } from "../providers/types.ts";
 
 export type Loader<T> = (options?: LoadOptions) => Promise<T>;
-
-/**
- * Build the `loadSecrets` function of a generated module. `manifest` is what the codegen saw;
- * when the schema has changed since, loading refuses rather than trusting stale types.
- */
-export function createLoader<T>(schema: SecretsSchema, manifest?: Manifest): Loader<T> {
-  if (!isSecretsSchema(schema)) {
-    throw new ConfigError("createLoader() needs the default export of secrets.schema.ts (made with defineSecrets): pass that object");
-  }
-  if (manifest !== undefined && JSON.stringify(toManifest(schema.fields)) !== JSON.stringify(manifest)) {
-    throw new ConfigError("the generated secrets module is out of date with its schema: run `npx secrets-gen` to regenerate it");
-  }
-  return (options) => loadSecrets<T>(schema, options);
-}
 
 /** One field's outcome. `raw` is the text as found (before zod), for tools that pass values on. */
 export type FieldResult =
@@ -45,8 +29,9 @@ export interface LoadReport {
  * Resolve and validate every field; throws SecretsLoadError listing every bad field at once.
  * With `refresh`, the object keeps itself current until close(secrets).
  */
-export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOptions): Promise<T> {
+export async function loadSecrets<T>(schema: LoadableSchema, options?: LoadOptions): Promise<T> {
   const settings = resolveSettings(options);
+  checkRefreshFields(settings.refresh, schema.fields.map((field) => field.name));
   const pool = new Map<string, Provider>(); // built-in providers this loader created
   const started = performance.now();
   const report = await resolveFields(schema, settings, pool).catch(async (error: unknown) => {
@@ -70,7 +55,7 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
   const secrets = sealSecrets(values, sensitive, settings.refresh !== undefined);
   attachProvenance(secrets, provenance);
   if (settings.refresh) {
-    const resolve = () => resolveFields(schema, settings, pool);
+    const resolve = (only: ReadonlySet<string>) => resolveFields({ fields: schema.fields.filter((field) => only.has(field.name)) }, settings, pool);
     startRefresh({ secrets: secrets as Record<string, unknown>, refresh: settings.refresh, warn: settings.warn, provenance, pool, resolve });
   }
   return secrets as T;
@@ -80,16 +65,17 @@ export async function loadSecrets<T>(schema: SecretsSchema, options?: LoadOption
  * Walk every field down the chain and validate it, reporting each field's result instead of
  * throwing on the first bad one. loadSecrets and the CLI's doctor and run commands build on it.
  */
-export async function resolveSchema(schema: SecretsSchema, options?: LoadOptions): Promise<LoadReport> {
+export async function resolveSchema(schema: LoadableSchema, options?: LoadOptions): Promise<LoadReport> {
   const pool = new Map<string, Provider>();
   try {
-    return await resolveFields(schema, resolveSettings(options), pool);
+    // A one-shot resolve closes its providers at once: they must not hold leases for a refresh that never comes.
+    return await resolveFields(schema, { ...resolveSettings(options), refresh: undefined }, pool);
   } finally {
     await closeProviders(pool.values());
   }
 }
 
-async function resolveFields(schema: SecretsSchema, settings: Settings, pool: Map<string, Provider>): Promise<LoadReport> {
+async function resolveFields(schema: LoadableSchema, settings: Settings, pool: Map<string, Provider>): Promise<LoadReport> {
   const states = schema.fields.map((spec) => new FieldState(spec));
   const providers = await providersFor(states, settings, pool);
 
@@ -132,6 +118,7 @@ async function resolveFields(schema: SecretsSchema, settings: Settings, pool: Ma
         source: state.found?.source ?? "schema",
         where: state.found?.where ?? "schema default",
         ...(state.found?.version ? { version: state.found.version } : {}),
+        ...(state.found?.ttlSeconds !== undefined ? { ttlSeconds: state.found.ttlSeconds } : {}),
         loadedAt,
       },
     });

@@ -247,3 +247,31 @@ Deno.test("the generated accessor module generated/secrets.ts loads under Deno",
     await Deno.remove(empty, { recursive: true });
   }
 });
+
+Deno.test("in production a generated module's plans validate without importing the schema", async () => {
+  const { createLoader } = await import("../../src/runtime/index.ts");
+  const { toManifest } = await import("../../src/schema/manifest.ts");
+  const { planOf } = await import("../../src/schema/plan-of.ts");
+  const planned = defineSecrets({
+    API_KEY: secret(z.string().min(20)),
+    PORT: z.coerce.number().int().min(1),
+    DEBUG: z.stringbool(),
+    LEVEL: z.enum(["debug", "info"]),
+  });
+  let imports = 0;
+  const load = createLoader<Record<string, unknown>>({
+    manifest: toManifest(planned.fields),
+    plans: Object.fromEntries(planned.fields.map((field) => [field.name, planOf(field.validator)])),
+    schema: async () => (imports++, { default: planned }),
+  });
+  const env = { API_KEY: `key-${SENTINEL}-0123456789`, PORT: "8080", DEBUG: "yes", LEVEL: "info" };
+  const options = { production: true, dockerDir: "/nonexistent", onWarning: () => {} };
+  const secrets = await load({ env, ...options });
+  assert.deepEqual([secrets.API_KEY === env.API_KEY, secrets.PORT, secrets.DEBUG, secrets.LEVEL], [true, 8080, true, "info"]);
+  const error = await load({ env: { ...env, API_KEY: `${SENTINEL}-x`, LEVEL: "loud" }, ...options }).then(() => undefined, (caught: unknown) => caught);
+  assert.ok(error instanceof SecretsLoadError, String(error));
+  assert.match(error.message, /Too small: expected string to have >=20 characters/);
+  assert.match(error.message, /Invalid option: expected one of "debug"\|"info"/);
+  assert.ok(!error.message.includes(SENTINEL), error.message);
+  assert.equal(imports, 0);
+});

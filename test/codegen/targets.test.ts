@@ -1,17 +1,15 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { parse as parseHcl } from "@cdktf/hcl2json";
 import { describe, expect, it } from "vitest";
-import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { emitTargets, TARGETS, type TargetName } from "../../src/codegen/targets/index.ts";
+import { UsageError } from "../../src/cli/errors.ts";
+import { configureTargets, TARGET_FLAGS, TARGETS, type FlagValues, type TargetName } from "../../src/codegen/targets/index.ts";
 import { toYaml, type YamlValue } from "../../src/codegen/targets/yaml.ts";
 import { defineSecrets, secret, type SecretsSchema } from "../../src/schema/define.ts";
 import { toManifest } from "../../src/schema/manifest.ts";
 import schema from "../fixtures/targets/deploy.schema.ts";
-import { runCli } from "../helpers/cli.ts";
+import { patchedDeployment, validateManifest, yamlDocuments } from "../helpers/manifests.ts";
 import { expectNoSentinel } from "../helpers/sentinels.ts";
-import { tempDir } from "../helpers/tmp.ts";
 
 const context = { source: "../deploy.schema.ts" };
 const manifest = toManifest(schema.fields);
@@ -21,13 +19,18 @@ function emit(name: TargetName, options: object = {}, from: SecretsSchema = sche
   return Object.fromEntries(files.map((file) => [file.name, file.content]));
 }
 
-const yamlDocuments = (text: string): Record<string, any>[] =>
-  parseAllDocuments(text).map((document) => {
-    expect(document.errors).toEqual([]);
-    return document.toJS();
-  });
+/** The files a target writes for these command-line flags. */
+function emitWithFlags(name: TargetName, values: FlagValues, from: SecretsSchema = schema): Record<string, string> {
+  const files = configureTargets([name], values)(toManifest(from.fields), context);
+  return Object.fromEntries(files.map((file) => [file.name, file.content]));
+}
 
-const withoutFirstLine = (text: string): string => text.slice(text.indexOf("\n") + 1);
+/** A copy of a manifest with one change, for the negative checks. */
+const broken = (manifest: Record<string, any>, change: (copy: Record<string, any>) => void): Record<string, any> => {
+  const copy = structuredClone(manifest);
+  change(copy);
+  return copy;
+};
 
 const only = (from: string | string[]) => defineSecrets({ FIELD: secret(z.string(), { from }) });
 
@@ -77,6 +80,32 @@ describe("external-secrets", () => {
     expect(store!.spec.secretStoreRef.name).toBe("vault-team");
   });
 
+  it("validates against ESO's published ExternalSecret schema, for v1 and v1beta1, with every option set", () => {
+    for (const doc of documents) validateManifest(doc);
+    const optioned = yamlDocuments(emit("external-secrets", {
+      namespace: "shop", storeKind: "ClusterSecretStore", stores: { vault: "vault-prod" }, refreshInterval: "15m", name: "shop",
+    })["external-secrets.yaml"]!);
+    for (const doc of optioned) validateManifest(doc);
+    expect(optioned[0]).toMatchObject({ metadata: { name: "shop-vault", namespace: "shop" }, spec: { refreshInterval: "15m", secretStoreRef: { kind: "ClusterSecretStore", name: "vault-prod" } } });
+    for (const doc of yamlDocuments(emit("external-secrets", { apiVersion: "external-secrets.io/v1beta1" })["external-secrets.yaml"]!)) validateManifest(doc);
+  });
+
+  it("defaults to external-secrets.io/v1, the only version ESO serves since 0.17", () => {
+    expect(new Set(documents.map((doc) => doc.apiVersion))).toEqual(new Set(["external-secrets.io/v1"]));
+  });
+
+  it("has a schema check that fails on a broken ExternalSecret", () => {
+    const [doc] = documents;
+    const breaks: [string, (copy: Record<string, any>) => void][] = [
+      ["spec/secretStoreRef/kind must be equal to one of the allowed values", (copy) => (copy.spec.secretStoreRef.kind = "Store")],
+      ["spec/data/0 must have required property remoteRef", (copy) => delete copy.spec.data[0].remoteRef],
+      ["spec/refreshInterval must be string", (copy) => (copy.spec.refreshInterval = 3600)],
+      ["spec/target/creationPolicy must be equal to one of the allowed values", (copy) => (copy.spec.target.creationPolicy = "Always")],
+    ];
+    for (const [message, change] of breaks) expect(() => validateManifest(broken(doc!, change))).toThrow(message);
+    expect(() => validateManifest(broken(doc!, (copy) => (copy.apiVersion = "external-secrets.io/v9")))).toThrow("no schema for external-secrets.io/v9 ExternalSecret");
+  });
+
   it("uses only a field's first ref: ESO has no fallback", () => {
     const keys = documents.flatMap((doc) => doc.spec.data.map((entry: { secretKey: string }) => entry.secretKey));
     expect(keys.filter((key) => key === "api_token")).toHaveLength(1);
@@ -93,6 +122,12 @@ describe("external-secrets", () => {
     // With kv/team-a as the default mount, both Vault refs share the default store.
     const vault = docs.find((doc) => doc.spec.secretStoreRef.name === "vault")!;
     expect(vault.spec.data.map((entry: { remoteRef: { key: string } }) => entry.remoteRef.key)).toEqual(["kv/team-a/app/db", "kv/team-a/team/api"]);
+  });
+
+  it("refuses a --store renaming a store no ref uses, naming the stores there are", () => {
+    expect(() => emit("external-secrets", { stores: { aws: "aws-prod" } })).toThrow(new UsageError(
+      '--store names the store "aws", which no ref in the schema uses: name one of vault, vault-kv-team-a, aws-sm, gcp-sm-my-proj, gcp-sm, azure-kv-myvault',
+    ));
   });
 
   it("refuses a Vault ref without #key, which ESO would copy as a whole JSON secret", () => {
@@ -116,6 +151,39 @@ describe("k8s-secret", () => {
     expect(secret!.stringData).toEqual(Object.fromEntries(
       ["DATABASE_URL", "api_token", "STRIPE_KEY", "SIGNING_KEY", "GCP_TOKEN", "GCP_SHORT", "AZURE_PASS", "SESSION_KEY"].map((file) => [file, "<set me>"]),
     ));
+  });
+
+  it("validates against the Kubernetes schemas: the Secret, and the Deployment the patch makes", () => {
+    const [secret] = yamlDocuments(files["k8s-secret.yaml"]!);
+    validateManifest(secret!);
+    const [patch] = yamlDocuments(files["k8s-deployment-patch.yaml"]!);
+    const patched = patchedDeployment(patch!);
+    validateManifest(patched);
+    // The patch lands on the existing container, and its mount names a volume the pod has.
+    const pod = patched.spec.template.spec;
+    expect(pod.containers).toHaveLength(1);
+    expect(pod.volumes.map((volume: { name: string }) => volume.name)).toContain(pod.containers[0].volumeMounts[0].name);
+  });
+
+  it("has a schema check that fails on a broken Secret or Deployment", () => {
+    const [secret] = yamlDocuments(files["k8s-secret.yaml"]!);
+    expect(() => validateManifest(broken(secret!, (copy) => (copy.stringData.SESSION_KEY = 42)))).toThrow("stringData/SESSION_KEY must be string");
+    expect(() => validateManifest(broken(secret!, (copy) => (copy.immutable = "yes")))).toThrow("immutable must be boolean");
+    const patched = patchedDeployment(yamlDocuments(files["k8s-deployment-patch.yaml"]!)[0]!);
+    expect(() => validateManifest(broken(patched, (copy) => delete copy.spec.template.spec.containers[0].volumeMounts[0].mountPath))).toThrow("must have required property mountPath");
+    expect(() => validateManifest(broken(patched, (copy) => delete copy.spec.selector))).toThrow("spec must have required property selector");
+  });
+
+  it("takes a namespace, names and the mount path as options", () => {
+    const options = { namespace: "shop", secretName: "shop-secrets", deployment: "shop", container: "web", mountPath: "/var/run/shop" };
+    const optioned = emit("k8s-secret", options);
+    const [secret] = yamlDocuments(optioned["k8s-secret.yaml"]!);
+    expect(secret!.metadata).toEqual({ name: "shop-secrets", namespace: "shop" });
+    const [patch] = yamlDocuments(optioned["k8s-deployment-patch.yaml"]!);
+    const patched = patchedDeployment(patch!, "web");
+    validateManifest(patched);
+    expect(patched.spec.template.spec.containers).toEqual([expect.objectContaining({ name: "web", env: [{ name: "SECRETS_K8S_DIR", value: "/var/run/shop" }] })]);
+    expect(optioned["k8s-deployment-patch.yaml"]).toContain("kubectl patch deployment shop -n shop --patch-file");
   });
 
   it("patches the Deployment to mount it read-only where SECRETS_K8S_DIR points", () => {
@@ -199,10 +267,10 @@ describe("aws-iam", () => {
 
 describe("every target", () => {
   const names = Object.keys(TARGETS) as TargetName[];
-  const files = emitTargets(names, manifest, context);
+  const files = configureTargets(names)(manifest, context);
 
   it("is deterministic and never contains a value", () => {
-    expect(emitTargets(names, manifest, context)).toEqual(files);
+    expect(configureTargets(names)(manifest, context)).toEqual(files);
     expectNoSentinel(...files.map((file) => file.content));
   });
 
@@ -213,6 +281,69 @@ describe("every target", () => {
         else expect(file.content.split("\n")[0]).toBe(`# Generated by secrets-gen from ../deploy.schema.ts. Do not edit: run \`npx secrets-gen --target ${name}\` to regenerate.`);
       }
     }
+  });
+});
+
+describe("target flags", () => {
+  const withoutHeader = (text: string): string => text.replace(/^(#.*\n)+/, "");
+
+  it("set the same options as code does, and the header's regenerate command repeats them", () => {
+    const cases: [TargetName, FlagValues, object][] = [
+      ["external-secrets", { namespace: "shop", store: ["aws-sm=aws-prod", "vault=vault-prod"], "store-kind": "ClusterSecretStore", "name-prefix": "shop", "refresh-interval": "1h30m", "api-version": "external-secrets.io/v1beta1", "vault-mount": "kv/team-a", "aws-secret-prefix": "team/", "gcp-secret-prefix": "team-", "azure-secret-prefix": "team-" },
+        { namespace: "shop", stores: { "aws-sm": "aws-prod", vault: "vault-prod" }, storeKind: "ClusterSecretStore", name: "shop", refreshInterval: "1h30m", apiVersion: "external-secrets.io/v1beta1", vaultMount: "kv/team-a", awsSecretPrefix: "team/", gcpSecretPrefix: "team-", azureSecretPrefix: "team-" }],
+      ["k8s-secret", { namespace: "shop", "secret-name": "shop-secrets", deployment: "shop", container: "web", "mount-path": "/var/run/shop" },
+        { namespace: "shop", secretName: "shop-secrets", deployment: "shop", container: "web", mountPath: "/var/run/shop" }],
+      ["compose", { service: "web", "secrets-dir": "./my secrets" }, { service: "web", secretsDir: "./my secrets" }],
+      ["vault-policy", { "vault-mount": "apps", "kv-version": "1" }, { mount: "apps", kvVersion: 1 }],
+      ["aws-iam", { region: "eu-west-1", account: "123456789012", "aws-secret-prefix": "shop/", partition: "aws-cn" }, { region: "eu-west-1", account: "123456789012", secretPrefix: "shop/", partition: "aws-cn" }],
+    ];
+    for (const [name, flags, options] of cases) {
+      const fromFlags = emitWithFlags(name, flags);
+      const fromCode = emit(name, options);
+      expect(Object.keys(fromFlags)).toEqual(Object.keys(fromCode));
+      for (const [file, content] of Object.entries(fromFlags)) {
+        expect(withoutHeader(content)).toBe(withoutHeader(fromCode[file]!));
+        expect(content).not.toBe(emit(name)[file]); // each case changes every file
+      }
+    }
+    expect(emitWithFlags("compose", { service: "web", "secrets-dir": "./my secrets" })["compose.secrets.yaml"]!.split("\n")[0]).toBe(
+      "# Generated by secrets-gen from ../deploy.schema.ts. Do not edit: run `npx secrets-gen --target compose --service web --secrets-dir './my secrets'` to regenerate.",
+    );
+  });
+
+  it("refuse a value a target cannot use, in one sentence naming the flag and what to write", () => {
+    const cases: [TargetName, FlagValues, string][] = [
+      ["external-secrets", { "store-kind": "Store" }, '--store-kind takes SecretStore or ClusterSecretStore, not "Store": write e.g. --store-kind ClusterSecretStore'],
+      ["external-secrets", { store: ["aws-sm"] }, '--store takes a default store name, "=" and a Kubernetes name (lower-case letters, digits, - and ., starting and ending with a letter or digit), not "aws-sm": write e.g. --store aws-sm=aws-prod'],
+      ["external-secrets", { "refresh-interval": "1 hour" }, '--refresh-interval takes a Go duration such as 15m, 1h or 1h30m (0 never refreshes), not "1 hour": write e.g. --refresh-interval 15m'],
+      ["external-secrets", { "api-version": "v1" }, '--api-version takes external-secrets.io/v1 or external-secrets.io/v1beta1, not "v1": write e.g. --api-version external-secrets.io/v1'],
+      ["k8s-secret", { namespace: "Shop_1" }, '--namespace takes a namespace (lower-case letters, digits and -, at most 63), not "Shop_1": write e.g. --namespace prod'],
+      ["k8s-secret", { "mount-path": "etc/secrets" }, '--mount-path takes an absolute path without ":", not "etc/secrets": write e.g. --mount-path /var/run/app-secrets'],
+      ["compose", { "secrets-dir": "a\nb" }, '--secrets-dir takes a directory path on one line, not "a\\nb": write e.g. --secrets-dir ./.secrets'],
+      ["vault-policy", { "kv-version": "3" }, '--kv-version takes 1 or 2, not "3": write e.g. --kv-version 1'],
+      ["aws-iam", { account: "1234" }, '--account takes a 12-digit AWS account ID, not "1234": write e.g. --account 123456789012'],
+      ["aws-iam", { region: "EU" }, '--region takes an AWS region such as eu-west-1, not "EU": write e.g. --region eu-west-1'],
+    ];
+    for (const [name, flags, message] of cases) expect(() => configureTargets([name], flags)).toThrow(new UsageError(message));
+  });
+
+  it("refuse a flag none of the chosen targets takes, naming the targets' own flags", () => {
+    expect(() => configureTargets(["compose"], { region: "eu-west-1" })).toThrow(new UsageError(
+      "--region is not an option of the target compose (it belongs to --target aws-iam): use --service, --secrets-dir",
+    ));
+    expect(() => configureTargets(["compose", "vault-policy"], { "aws-secret-prefix": "x" })).toThrow(new UsageError(
+      "--aws-secret-prefix is not an option of the targets compose, vault-policy (it belongs to --target external-secrets or --target aws-iam): use --service, --secrets-dir, --vault-mount, --kv-version",
+    ));
+    expect(() => configureTargets([], { namespace: "shop" })).toThrow(new UsageError(
+      "--namespace is an option of a deployment target: add --target external-secrets or --target k8s-secret, or drop --namespace",
+    ));
+  });
+
+  it("parse the same in every target that shares one, and never shadow generate's own options", () => {
+    for (const target of Object.values(TARGETS)) {
+      for (const [flag, { value, multiple }] of Object.entries(target.flags)) expect({ flag, value, multiple }).toEqual({ flag, value: TARGET_FLAGS[flag]!.value, multiple: TARGET_FLAGS[flag]!.multiple });
+    }
+    for (const own of ["schema", "out", "env-example", "target", "target-out", "check", "json", "help"]) expect(TARGET_FLAGS).not.toHaveProperty(own);
   });
 });
 
@@ -228,39 +359,4 @@ describe("toYaml", () => {
     };
     expect(parseYaml(toYaml(tricky))).toEqual(tricky);
   });
-});
-
-describe("secrets-gen generate --target", () => {
-  const dir = tempDir("secrets-gen-targets-");
-  const fixture = join(import.meta.dirname, "../fixtures/targets/deploy.schema.ts");
-  const deploy = join(dir, "deploy");
-  const args = ["generate", "-s", fixture, "-o", join(dir, "generated"), "--env-example", join(dir, ".env.example"), "--target", "vault-policy", "--target", "aws-iam", "--target-out", deploy];
-
-  it("writes the targets' files and reports drift in them with --check", async () => {
-    const written = await runCli(args);
-    expect(written.stderr).toBe("");
-    expect(written.code).toBe(0);
-    expect(written.stdout).toMatch(/wrote .*vault-policy\.hcl, .*aws-iam-policy\.json/);
-    const policy = readFileSync(join(deploy, "vault-policy.hcl"), "utf8");
-    expect(policy).toMatch(/^# Generated by secrets-gen from \.\.\/\.\.\/.*\/test\/fixtures\/targets\/deploy\.schema\.ts\. Do not edit/);
-    expect(withoutFirstLine(policy)).toBe(withoutFirstLine(emit("vault-policy")["vault-policy.hcl"]!));
-    expect(JSON.parse(readFileSync(join(deploy, "aws-iam-policy.json"), "utf8"))).toEqual(JSON.parse(emit("aws-iam")["aws-iam-policy.json"]!));
-
-    writeFileSync(join(deploy, "vault-policy.hcl"), "# edited by hand\n");
-    const checked = await runCli([...args, "--check"]);
-    expect(checked.code).toBe(1);
-    expect(checked.stdout).toContain("vault-policy.hcl");
-    expect(checked.stdout).not.toContain("aws-iam-policy.json");
-    expect(checked.stderr).toMatch(/1 generated file\(s\) are out of date/);
-    expectNoSentinel(written.stdout, written.stderr, checked.stdout, checked.stderr);
-  }, 180_000);
-
-  it("lists the targets in --help and refuses an unknown one with exit code 2", async () => {
-    const help = await runCli(["generate", "--help"]);
-    expect(help.code).toBe(0);
-    for (const name of Object.keys(TARGETS)) expect(help.stdout).toContain(name);
-    const wrong = await runCli(["generate", "--target", "helm"]);
-    expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toBe('secrets-gen: unknown target "helm": use one of external-secrets, k8s-secret, compose, vault-policy, aws-iam: run `secrets-gen --help` for usage\n');
-  }, 60_000);
 });

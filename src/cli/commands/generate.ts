@@ -4,8 +4,8 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import process from "node:process";
 import { createTwoFilesPatch } from "diff";
 import { generate, type GeneratedFile } from "../../codegen/generate.ts";
-import { emitTargets, isTargetName, TARGETS, type TargetName } from "../../codegen/targets/index.ts";
-import { toManifest, type Manifest } from "../../schema/manifest.ts";
+import { configureTargets, isTargetName, TARGET_FLAGS, TARGETS, type NamedTargetFile, type TargetName } from "../../codegen/targets/index.ts";
+import { toManifest } from "../../schema/manifest.ts";
 import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import { displayPath, print } from "../output.ts";
@@ -13,6 +13,15 @@ import { displayPath, print } from "../output.ts";
 export const summary = "write generated/, .env.example and --target files from the schema (--check: verify they are up to date)";
 
 const TARGET_HELP = Object.entries(TARGETS).map(([name, { summary }]) => `                             ${name.padEnd(18)}${summary}`).join("\n");
+
+/** Each target's flags under its name; a help too long for one line starts on the next. */
+const TARGET_FLAG_HELP = Object.entries(TARGETS).flatMap(([name, { flags }]) => [
+  `  --target ${name}`,
+  ...Object.entries(flags).map(([flag, { value, help }]) => {
+    const usage = `      --${flag} ${value}`;
+    return usage.length < 40 ? `${usage.padEnd(40)}${help}` : `${usage}\n${" ".repeat(40)}${help}`;
+  }),
+]).join("\n");
 
 const USAGE = `Usage: secrets-gen [generate] [options]
 
@@ -26,27 +35,43 @@ Options:
 ${TARGET_HELP}
       --target-out <dir>     where --target files go (default: deploy/ beside the schema)
       --check                write nothing; exit 1 with a diff when the output is stale
+      --json                 print {check, ok, files: [{path, target?, status}]} on stdout instead,
+                             status being written, unchanged or out-of-date (for CI)
   -h, --help                 show this help
 
+Target options (each needs a --target that takes it; a flag shared by two targets sets both):
+${TARGET_FLAG_HELP}
+
 Exit codes: 0 done or up to date, 1 stale output or an error to fix, 2 wrong usage.`;
+
+const TARGET_FLAG_OPTIONS = Object.fromEntries(
+  Object.entries(TARGET_FLAGS).map(([flag, { multiple }]) => [flag, { type: "string", multiple: multiple === true }]),
+) as Record<string, { type: "string"; multiple: boolean }>;
+
+/** An output file, and what `--json` and `--check` need to know about it. */
+type OutputFile = GeneratedFile & { readonly target?: TargetName; readonly holdsValues?: true };
+
+type Status = "written" | "unchanged" | "out-of-date";
 
 export async function run(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
+      ...TARGET_FLAG_OPTIONS,
       ...SCHEMA_OPTION,
       out: { type: "string", short: "o" },
       "env-example": { type: "string" },
       target: { type: "string", short: "t", multiple: true, default: [] },
       "target-out": { type: "string" },
       check: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
       ...HELP_OPTION,
     },
   });
   if (positionals.length > 0) throw new UsageError(`unknown command or argument "${positionals[0]}"`);
   if (values.help) return print(USAGE);
-  const targets = targetNames(values.target);
+  const emitTargets = configureTargets(targetNames(values.target), values);
   const started = performance.now();
   const generated = await generate({
     schema: values.schema,
@@ -54,19 +79,37 @@ export async function run(argv: readonly string[]): Promise<number> {
     ...(values["env-example"] ? { envExample: values["env-example"] } : {}),
   });
   const fieldCount = generated.schema.fields.length;
-  const manifest = toManifest(generated.schema.fields);
-  const files = [...generated.files, ...targetFiles(targets, manifest, values.schema, values["target-out"])];
-  const elapsed = `${Math.round(performance.now() - started)} ms`;
-  if (values.check) {
-    const stale = await staleFiles(files);
-    if (stale.length === 0) return print(`secrets-gen: generated files are up to date (${fieldCount} fields, ${elapsed})`);
-    process.stdout.write(stale.join(""));
-    process.stderr.write(`secrets-gen: ${stale.length} generated file(s) are out of date with ${values.schema}: run \`npx secrets-gen\` and commit the result\n`);
-    return 1;
-  }
-  const written = await writeChanged(files);
-  const what = written.length > 0 ? `wrote ${written.map(displayPath).join(", ")}` : "nothing changed";
-  return print(`secrets-gen: ${what} (${fieldCount} fields, ${elapsed})`);
+  const targetDir = resolve(values["target-out"] ?? join(dirname(resolve(values.schema)), "deploy"));
+  const source = relative(targetDir, resolve(values.schema)).split(sep).join("/"); // the same text on every OS, for --check
+  const targetFiles = emitTargets(toManifest(generated.schema.fields), { source });
+  const files: OutputFile[] = [...generated.files, ...targetFiles.map((file) => toOutput(file, targetDir))];
+  const statuses = values.check ? await checkFiles(files) : await writeChanged(files);
+  const results = files.map((file, index) => ({ file, status: statuses[index]! }));
+  const elapsed = Math.round(performance.now() - started);
+  if (values.json) printJson(values.check, results);
+  else await printText(values.check, results, `${fieldCount} fields, ${elapsed} ms`);
+  const stale = results.filter(({ status }) => status === "out-of-date").length;
+  if (stale === 0) return 0;
+  process.stderr.write(`secrets-gen: ${stale} generated file(s) are out of date with ${values.schema}: run \`npx secrets-gen\` and commit the result\n`);
+  return 1;
+}
+
+interface Result {
+  readonly file: OutputFile;
+  readonly status: Status;
+}
+
+function printJson(check: boolean, results: readonly Result[]): void {
+  const files = results.map(({ file, status }) => ({ path: displayPath(file.path), ...(file.target ? { target: file.target } : {}), status }));
+  const ok = results.every(({ status }) => status !== "out-of-date");
+  process.stdout.write(`${JSON.stringify({ check, ok, files }, null, 2)}\n`);
+}
+
+async function printText(check: boolean, results: readonly Result[], stats: string): Promise<void> {
+  const changed = results.flatMap(({ file, status }) => (status === "unchanged" ? [] : [file]));
+  if (!check) print(`secrets-gen: ${changed.length > 0 ? `wrote ${changed.map((file) => displayPath(file.path)).join(", ")}` : "nothing changed"} (${stats})`);
+  else if (changed.length === 0) print(`secrets-gen: generated files are up to date (${stats})`);
+  else process.stdout.write((await Promise.all(changed.map(patchOf))).join(""));
 }
 
 function targetNames(names: readonly string[]): TargetName[] {
@@ -76,35 +119,34 @@ function targetNames(names: readonly string[]): TargetName[] {
 }
 
 /** The deployment-config files, checked and written like the accessor: one list, one mechanism. */
-function targetFiles(targets: readonly TargetName[], manifest: Manifest, schema: string, out: string | undefined): GeneratedFile[] {
-  if (targets.length === 0) return [];
-  const schemaPath = resolve(schema);
-  const dir = resolve(out ?? join(dirname(schemaPath), "deploy"));
-  const source = relative(dir, schemaPath).split(sep).join("/"); // the same text on every OS, for --check
-  return emitTargets(targets, manifest, { source }).map((file) => ({ path: join(dir, file.name), content: file.content }));
+function toOutput({ name, content, target, holdsValues }: NamedTargetFile, dir: string): OutputFile {
+  return { path: join(dir, name), content, target, ...(holdsValues ? { holdsValues } : {}) };
 }
 
-async function staleFiles(files: readonly GeneratedFile[]): Promise<string[]> {
-  const patches: string[] = [];
-  for (const file of files) {
-    const current = await readFile(file.path, "utf8").catch(() => "");
-    if (current !== file.content) {
-      const name = displayPath(file.path);
-      patches.push(createTwoFilesPatch(`a/${name}`, `b/${name}`, current, file.content, "on disk", "from the schema"));
-    }
-  }
-  return patches;
+const onDisk = (file: OutputFile): Promise<string | undefined> => readFile(file.path, "utf8").catch(() => undefined);
+
+async function checkFiles(files: readonly OutputFile[]): Promise<Status[]> {
+  return Promise.all(files.map(async (file) => ((await onDisk(file)) === file.content ? "unchanged" : "out-of-date")));
+}
+
+/** The diff `--check` prints; none for a file the user may have filled with values. */
+async function patchOf(file: OutputFile): Promise<string> {
+  const name = displayPath(file.path);
+  if (file.holdsValues) return `${name}: out of date (no diff shown: this file may hold secret values)\n`;
+  return createTwoFilesPatch(`a/${name}`, `b/${name}`, (await onDisk(file)) ?? "", file.content, "on disk", "from the schema");
 }
 
 /** Only touch files whose content changed, so watchers and build caches stay quiet. */
-async function writeChanged(files: readonly GeneratedFile[]): Promise<string[]> {
-  const written: string[] = [];
+async function writeChanged(files: readonly OutputFile[]): Promise<Status[]> {
+  const statuses: Status[] = [];
   for (const file of files) {
-    const current = await readFile(file.path, "utf8").catch(() => undefined);
-    if (current === file.content) continue;
+    if ((await onDisk(file)) === file.content) {
+      statuses.push("unchanged");
+      continue;
+    }
     await mkdir(dirname(file.path), { recursive: true });
     await writeFile(file.path, file.content);
-    written.push(file.path);
+    statuses.push("written");
   }
-  return written;
+  return statuses;
 }

@@ -1,6 +1,7 @@
 /** `aws-iam`: an IAM policy allowing GetSecretValue on exactly the secrets the schema's aws-sm:// refs name. */
 import type { Manifest } from "../../schema/manifest.ts";
 import { planReads } from "../../providers/aws-sm/plan.ts";
+import { AWS_SECRET_PREFIX, textFlag, type TargetFlag } from "./flags.ts";
 import { fieldRefs, nothingFor, refProblem, uniqueSorted, type TargetContext, type TargetFile } from "./target.ts";
 
 export interface AwsIamOptions {
@@ -43,3 +44,10 @@ function arnOf(id: string, options: AwsIamOptions): string {
   if (id.startsWith("arn:")) return /-[A-Za-z0-9]{6}$/.test(id) ? id : `${id}-??????`;
   return `arn:${options.partition ?? "aws"}:secretsmanager:${options.region ?? "*"}:${options.account ?? "*"}:secret:${id}-??????`;
 }
+
+export const AWS_IAM_FLAGS: Readonly<Record<string, TargetFlag<AwsIamOptions>>> = {
+  region: textFlag("region", { value: "<region>", help: "region of secrets named without an ARN (default *)", valid: /^[a-z]{2}(?:-[a-z]+)+-\d+$/, expected: "an AWS region such as eu-west-1", example: "eu-west-1" }),
+  account: textFlag("account", { value: "<id>", help: "account of secrets named without an ARN (default *)", valid: /^\d{12}$/, expected: "a 12-digit AWS account ID", example: "123456789012" }),
+  "aws-secret-prefix": textFlag("secretPrefix", AWS_SECRET_PREFIX),
+  partition: textFlag("partition", { value: "<partition>", help: "ARN partition (default aws)", valid: /^aws(?:-[a-z]+)*$/, expected: "an ARN partition such as aws, aws-cn or aws-us-gov", example: "aws-cn" }),
+};

@@ -4,6 +4,7 @@
  * looks. Use it beside your own file: `docker compose -f compose.yaml -f deploy/compose.secrets.yaml up`.
  */
 import type { Manifest } from "../../schema/manifest.ts";
+import { ONE_LINE, textFlag, type TargetFlag } from "./flags.ts";
 import { hashComment, nothingFor, secretFiles, type TargetContext, type TargetFile } from "./target.ts";
 import { toYaml } from "./yaml.ts";
 
@@ -33,3 +34,9 @@ export function emitCompose(manifest: Manifest, options: TargetContext & Compose
   );
   return [{ name: "compose.secrets.yaml", content: `${header}${toYaml(document)}` }];
 }
+
+export const COMPOSE_FLAGS: Readonly<Record<string, TargetFlag<ComposeOptions>>> = {
+  // Compose's own rule for service names.
+  service: textFlag("service", { value: "<name>", help: "the service that reads the secrets (default app)", valid: /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, expected: "a Compose service name (letters, digits, _ . and -)", example: "web" }),
+  "secrets-dir": textFlag("secretsDir", { value: "<dir>", help: "directory of the local secret files, relative to the project (default ./secrets)", valid: ONE_LINE, expected: "a directory path on one line", example: "./.secrets" }),
+};

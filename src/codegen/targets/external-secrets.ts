@@ -13,12 +13,19 @@ import { RefError, targetOf } from "../../providers/azure-kv/refs.ts";
 import { parseGcpRef } from "../../providers/gcp-sm/refs.ts";
 import { trimSlashes } from "../../providers/vault/config.ts";
 import { parseTarget } from "../../providers/vault/kv.ts";
+import { UsageError } from "../../cli/errors.ts";
+import { AWS_SECRET_PREFIX, DNS_SUBDOMAIN, K8S_NAME, NAMESPACE, oneOf, prefixSpec, textFlag, VAULT_MOUNT, type TargetFlag } from "./flags.ts";
 import { fieldRefs, hashComment, nothingFor, refProblem, type FieldRef, type TargetContext, type TargetFile } from "./target.ts";
 import { toYaml, type YamlValue } from "./yaml.ts";
 
 export interface ExternalSecretsOptions {
-  /** Default `external-secrets.io/v1` (ESO 0.17+); `external-secrets.io/v1beta1` for older operators. */
+  /**
+   * Default `external-secrets.io/v1`: served since ESO 0.16, and the only version from 0.17 on, which
+   * stopped serving v1beta1. `external-secrets.io/v1beta1` is for operators older than 0.16.
+   */
   readonly apiVersion?: string;
+  /** Namespace of the ExternalSecrets (and so of the Secrets they write); default none (kubectl's). */
+  readonly namespace?: string;
   /** `SecretStore` (default) or `ClusterSecretStore`. */
   readonly storeKind?: string;
   /** Store names by their default: `vault` (the default mount), `vault-<mount>`, `aws-sm`, `gcp-sm`, `gcp-sm-<project>`, `azure-kv`, `azure-kv-<vault>`. */
@@ -108,13 +115,18 @@ export function emitExternalSecrets(manifest: Manifest, options: TargetContext &
     byStore.set(placement.store, entries);
   }
   if (byStore.size === 0) throw nothingFor(TARGET, `${Object.keys(PLACERS).join(", ")} refs`);
+  // A renamed store that no ref uses is a typo, which would otherwise leave the real store unrenamed.
+  const unused = Object.keys(options.stores ?? {}).find((store) => !byStore.has(store));
+  if (unused !== undefined) {
+    throw new UsageError(`--store names the store "${unused}", which no ref in the schema uses: name one of ${[...byStore.keys()].join(", ")}`);
+  }
   const prefix = options.name ?? "app-secrets";
   const documents = [...byStore].map(([store, data]) => {
     const name = `${prefix}-${k8sName(store)}`;
     const document: YamlValue = {
       apiVersion: options.apiVersion ?? "external-secrets.io/v1",
       kind: "ExternalSecret",
-      metadata: { name },
+      metadata: { name, namespace: options.namespace },
       spec: {
         refreshInterval: options.refreshInterval ?? "1h",
         secretStoreRef: { kind: options.storeKind ?? "SecretStore", name: options.stores?.[store] ?? store },
@@ -143,3 +155,27 @@ function firstServedRefs(refs: readonly FieldRef[]): FieldRef[] {
     return true;
   });
 }
+
+export const EXTERNAL_SECRETS_FLAGS: Readonly<Record<string, TargetFlag<ExternalSecretsOptions>>> = {
+  namespace: textFlag("namespace", { ...NAMESPACE, help: "namespace of the ExternalSecrets and their Secrets (default: kubectl's)" }),
+  store: {
+    value: "<store>=<name>",
+    help: "use the store <name> for the default store name <store> (vault, aws-sm, gcp-sm, azure-kv, or one with -<mount|project|vault>); repeatable",
+    multiple: true,
+    valid: new RegExp(`^[a-z0-9.-]+=${DNS_SUBDOMAIN.source.slice(1)}`),
+    expected: `a default store name, "=" and ${K8S_NAME}`,
+    example: "aws-sm=aws-prod",
+    apply: (text, options) => {
+      const [store, name] = text.split("=") as [string, string];
+      return { ...options, stores: { ...options.stores, [store]: name } };
+    },
+  },
+  "store-kind": textFlag("storeKind", { value: "SecretStore|ClusterSecretStore", help: "kind of the stores referenced (default SecretStore)", valid: oneOf("SecretStore", "ClusterSecretStore"), expected: "SecretStore or ClusterSecretStore", example: "ClusterSecretStore" }),
+  "name-prefix": textFlag("name", { value: "<name>", help: "prefix of each ExternalSecret's and Secret's name (default app-secrets)", valid: DNS_SUBDOMAIN, expected: K8S_NAME, example: "shop-secrets" }),
+  "refresh-interval": textFlag("refreshInterval", { value: "<duration>", help: "how often ESO re-reads the manager (default 1h; 0 never)", valid: /^(?:0|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/, expected: "a Go duration such as 15m, 1h or 1h30m (0 never refreshes)", example: "15m" }),
+  "api-version": textFlag("apiVersion", { value: "<group/version>", help: "external-secrets.io/v1 (default; ESO 0.16+) or external-secrets.io/v1beta1 (older ESO)", valid: oneOf("external-secrets.io/v1", "external-secrets.io/v1beta1"), expected: "external-secrets.io/v1 or external-secrets.io/v1beta1", example: "external-secrets.io/v1" }),
+  "vault-mount": textFlag("vaultMount", VAULT_MOUNT),
+  "aws-secret-prefix": textFlag("awsSecretPrefix", AWS_SECRET_PREFIX),
+  "gcp-secret-prefix": textFlag("gcpSecretPrefix", prefixSpec("GCP_SECRET_PREFIX", /^[\w-]+$/, "letters, digits, _ and -")),
+  "azure-secret-prefix": textFlag("azureSecretPrefix", prefixSpec("AZURE_SECRET_PREFIX", /^[A-Za-z0-9-]+$/, "letters, digits and -")),
+};

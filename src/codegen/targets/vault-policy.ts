@@ -1,6 +1,7 @@
 /** `vault-policy`: a Vault ACL policy granting read on exactly the KV paths the schema's vault:// refs name. */
 import type { Manifest } from "../../schema/manifest.ts";
 import { apiPath, parseTarget } from "../../providers/vault/kv.ts";
+import { oneOf, textFlag, VAULT_MOUNT, type TargetFlag } from "./flags.ts";
 import { fieldRefs, hashComment, nothingFor, refProblem, uniqueSorted, type TargetContext, type TargetFile } from "./target.ts";
 
 export interface VaultPolicyOptions {
@@ -39,3 +40,11 @@ export function emitVaultPolicy(manifest: Manifest, options: TargetContext & Vau
 function hclString(text: string): string {
   return JSON.stringify(text).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
 }
+
+export const VAULT_POLICY_FLAGS: Readonly<Record<string, TargetFlag<VaultPolicyOptions>>> = {
+  "vault-mount": textFlag("mount", VAULT_MOUNT),
+  "kv-version": {
+    value: "1|2", help: "KV engine version of the mounts (default 2)", valid: oneOf("1", "2"), expected: "1 or 2", example: "1",
+    apply: (text, options) => ({ ...options, kvVersion: text === "1" ? 1 : 2 }),
+  },
+};

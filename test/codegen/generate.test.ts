@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -102,7 +102,37 @@ describe("the secrets-gen CLI", () => {
       expect(stale.stderr).toContain("generated file(s) are out of date");
       expect(readFileSync(join(dir, "generated/secrets.ts"), "utf8")).toBe(before);
     } finally {
-      (await import("node:fs")).rmSync(schema);
+      rmSync(schema);
+    }
+  });
+
+  it("skips the type checker when nothing it reads changed, and notices changes in imported modules and outputs", async () => {
+    const dir = tempDir("secrets-gen-cache-");
+    const schema = join(fixtures, "cache.schema.ts");
+    const part = join(fixtures, "cache-part.ts");
+    writeFileSync(part, 'import { z } from "zod";\nexport const token = z.string();\n');
+    writeFileSync(schema, 'import { defineSecrets, secret } from "secrets-gen";\nimport { token } from "./cache-part.ts";\n\nexport default defineSecrets({ TOKEN: secret(token) });\n');
+    const cached = /inputs unchanged since the last run/;
+    try {
+      const args = ["--schema", schema, "--out", join(dir, "generated"), "--env-example", join(dir, ".env.example")];
+      expect(await secretsGen(...args)).toMatchObject({ code: 0, stdout: expect.stringContaining("wrote") });
+      expect(await secretsGen(...args, "--check")).toMatchObject({ code: 0, stdout: expect.stringMatching(cached) });
+      expect((await secretsGen(...args, "--check", "--no-cache")).stdout).not.toMatch(cached);
+
+      // A rule changed in a module the schema imports: the plans differ, and the shortcut must not hide it.
+      writeFileSync(part, 'import { z } from "zod";\nexport const token = z.string().min(4);\n');
+      const stale = await secretsGen(...args, "--check");
+      expect(stale.code).toBe(1);
+      expect(stale.stdout).toContain('"check":"min_length"');
+      expect((await secretsGen(...args)).stdout).toContain("wrote");
+
+      // An output edited by hand is not what was recorded.
+      const secrets = join(dir, "generated/secrets.ts");
+      writeFileSync(secrets, `${readFileSync(secrets, "utf8")}// edited\n`);
+      expect((await secretsGen(...args, "--check")).code).toBe(1);
+    } finally {
+      rmSync(schema);
+      rmSync(part);
     }
   });
 

@@ -2,8 +2,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import process from "node:process";
-import { createTwoFilesPatch } from "diff";
-import { generate, type GeneratedFile } from "../../codegen/generate.ts";
+import type { GeneratedFile } from "../../codegen/generate.ts";
+import { upToDateCache } from "../../codegen/up-to-date-cache.ts";
 import { configureTargets, isTargetName, TARGET_FLAGS, TARGETS, type NamedTargetFile, type TargetName } from "../../codegen/targets/index.ts";
 import { toManifest } from "../../schema/manifest.ts";
 import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
@@ -37,6 +37,8 @@ ${TARGET_HELP}
       --check                write nothing; exit 1 with a diff when the output is stale
       --json                 print {check, ok, files: [{path, target?, status}]} on stdout instead,
                              status being written, unchanged or out-of-date (for CI)
+      --no-cache             always run the type checker, even when nothing it reads
+                             changed since the last run (see the README)
   -h, --help                 show this help
 
 Target options (each needs a --target that takes it; a flag shared by two targets sets both):
@@ -66,6 +68,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       "target-out": { type: "string" },
       check: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      "no-cache": { type: "boolean", default: false },
       ...HELP_OPTION,
     },
   });
@@ -73,6 +76,16 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (values.help) return print(USAGE);
   const emitTargets = configureTargets(targetNames(values.target), values);
   const started = performance.now();
+  const stats = (fieldCount: number, note = "") => `${fieldCount} fields, ${Math.round(performance.now() - started)} ms${note}`;
+  // Same inputs as the last run whose outputs are still on disk as written: nothing to regenerate.
+  const cache = values["no-cache"] ? undefined : upToDateCache(values.schema, [process.cwd(), ...argv.filter((arg) => arg !== "--check" && arg !== "--json")]);
+  const cached = await cache?.hit();
+  if (cached) {
+    const results = cached.outputs.map(({ sha256: _, ...file }) => ({ file: { ...file, content: "" } as OutputFile, status: "unchanged" as const }));
+    return report(values, results, stats(cached.fieldCount, ", inputs unchanged since the last run"));
+  }
+  // ts-morph and the type checker load only now, when there is work for them.
+  const { generate } = await import("../../codegen/generate.ts");
   const generated = await generate({
     schema: values.schema,
     ...(values.out ? { out: values.out } : {}),
@@ -85,9 +98,13 @@ export async function run(argv: readonly string[]): Promise<number> {
   const files: OutputFile[] = [...generated.files, ...targetFiles.map((file) => toOutput(file, targetDir))];
   const statuses = values.check ? await checkFiles(files) : await writeChanged(files);
   const results = files.map((file, index) => ({ file, status: statuses[index]! }));
-  const elapsed = Math.round(performance.now() - started);
+  if (results.every(({ status }) => status !== "out-of-date")) await cache?.save(fieldCount, files);
+  return report(values, results, stats(fieldCount));
+}
+
+async function report(values: { check: boolean; json: boolean; schema: string }, results: readonly Result[], stats: string): Promise<number> {
   if (values.json) printJson(values.check, results);
-  else await printText(values.check, results, `${fieldCount} fields, ${elapsed} ms`);
+  else await printText(values.check, results, stats);
   const stale = results.filter(({ status }) => status === "out-of-date").length;
   if (stale === 0) return 0;
   process.stderr.write(`secrets-gen: ${stale} generated file(s) are out of date with ${values.schema}: run \`npx secrets-gen\` and commit the result\n`);
@@ -133,6 +150,7 @@ async function checkFiles(files: readonly OutputFile[]): Promise<Status[]> {
 async function patchOf(file: OutputFile): Promise<string> {
   const name = displayPath(file.path);
   if (file.holdsValues) return `${name}: out of date (no diff shown: this file may hold secret values)\n`;
+  const { createTwoFilesPatch } = await import("diff");
   return createTwoFilesPatch(`a/${name}`, `b/${name}`, (await onDisk(file)) ?? "", file.content, "on disk", "from the schema");
 }
 

@@ -17,6 +17,8 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   scan: () => import("./commands/scan.ts"),
   push: () => import("./commands/push.ts"),
   rotate: () => import("./commands/rotate.ts"),
+  pull: () => import("./commands/pull.ts"),
+  migrate: () => import("./commands/migrate.ts"),
 };
 
 /** Other names for a command. */

@@ -2,15 +2,18 @@
  * AWS Secrets Manager: `aws-sm://<name-or-ARN>[?versionStage=…|versionId=…][#jsonKey]`.
  * Current versions are read with BatchGetSecretValue (20 secrets a call); pinned versions, and everything when the
  * batch API is denied, with GetSecretValue. Each distinct secret version is fetched once for all its `#key`s, and an
- * ARN is read in the region it names. `write` adds a new AWSCURRENT version (see aws-sm/write.ts).
+ * ARN is read in the region it names. `write` adds a new AWSCURRENT version (see aws-sm/write.ts); `delete` removes a
+ * key or schedules the secret's deletion with a recovery window (see aws-sm/delete.ts).
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mapWithConcurrency } from "../runtime/async.ts";
+import { requestOptions } from "../runtime/policy.ts";
 import { importLib } from "./import-lib.ts";
-import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext } from "./types.ts";
+import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
 import { type AwsCredentials, clientConfig, configKey } from "./aws-sm/client.ts";
 import { readCurrent, readOne, type Fetcher } from "./aws-sm/fetch.ts";
 import { planReads, regionOf, secretIdOf } from "./aws-sm/plan.ts";
+import { deleteSecret } from "./aws-sm/delete.ts";
 import { unwritable, writeSecret } from "./aws-sm/write.ts";
 
 export const PROVIDER_NAME = "aws-sm";
@@ -27,9 +30,9 @@ export interface AwsSmOptions {
   readonly profile?: string;
   /** Prepended to bare secret names (not ARNs); default `AWS_SECRET_PREFIX`, else none. */
   readonly secretPrefix?: string;
-  /** Attempts per call for throttling / 5xx / network errors, including the first; default 3. */
+  /** Attempts per call, the first included, for this provider only; default LoadOptions.retry.attempts. */
   readonly maxAttempts?: number;
-  /** First retry back-off in ms (doubled each retry, full jitter); default 200. */
+  /** First back-off ceiling in ms for this provider only; default LoadOptions.retry.baseDelayMs. */
   readonly retryBaseDelayMs?: number;
   /** Calls in flight at once per region, for batch chunks and for GetSecretValue reads each; default 8. */
   readonly concurrency?: number;
@@ -66,8 +69,7 @@ const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
     sdk: module,
     client: clientFor(module, context, region),
     signal: context.signal,
-    attempts: Math.max(1, options.maxAttempts ?? 3),
-    baseDelayMs: options.retryBaseDelayMs ?? 200,
+    requests: requestOptions(context, { attempts: options.maxAttempts, baseDelayMs: options.retryBaseDelayMs }),
     concurrency,
     state,
   });
@@ -75,6 +77,15 @@ const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
   // ARNs in the configured region share its client and batches; the SDK may know the region from its own config.
   const homeRegion = (module: Sdk, context: ResolveContext): Promise<string> => clientFor(module, context, "").config.region().catch(() => "");
   const prefixOf = (context: ResolveContext): string => options.secretPrefix ?? context.env.AWS_SECRET_PREFIX ?? "";
+
+  /** The secret a write or delete acts on, and the fetcher for its region; pinned refs are refused. */
+  const writeTarget = async (ref: SecretRef, context: ResolveContext): Promise<{ fetcher: Fetcher; id: string }> => {
+    const refused = unwritable(ref);
+    if (refused !== undefined) throw new ProviderWriteError("invalid", refused);
+    const module = await loadSdk();
+    const id = secretIdOf(ref, prefixOf(context));
+    return { fetcher: fetcherFor(module, context, regionOf(id, await homeRegion(module, context))), id };
+  };
 
   return {
     name: PROVIDER_NAME,
@@ -96,11 +107,12 @@ const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
       return outcomes;
     },
     async write(ref, value, context) {
-      const refused = unwritable(ref);
-      if (refused !== undefined) throw new ProviderWriteError("invalid", refused);
-      const module = await loadSdk();
-      const id = secretIdOf(ref, prefixOf(context));
-      return writeSecret(fetcherFor(module, context, regionOf(id, await homeRegion(module, context))), ref, id, value);
+      const { fetcher, id } = await writeTarget(ref, context);
+      return writeSecret(fetcher, ref, id, value);
+    },
+    async delete(ref, context) {
+      const { fetcher, id } = await writeTarget(ref, context);
+      return deleteSecret(fetcher, ref, id);
     },
     async close() {
       for (const client of clients.values()) client.destroy();

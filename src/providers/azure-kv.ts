@@ -3,16 +3,18 @@
  * both imported on first use. Ref forms and name rules: ./azure-kv/refs.ts; credential choice:
  * ./azure-kv/credential.ts; answers and errors: ./azure-kv/outcome.ts.
  *
- * Retries are the SDK's own (exponential back-off on network errors and 5xx, Retry-After on 429/503),
- * configured by `retry`; the provider adds the same back-off only for a 429 without Retry-After,
- * which the SDK does not retry. Every call carries the start-up deadline signal.
+ * The SDK's own retries are off, for the vault and the token endpoint alike: each read (with its
+ * challenge and token request) follows the runtime's one policy (runtime/policy.ts), Retry-After
+ * included. Every call carries its attempt's signal (per-request time-out and start-up deadline).
  */
-import { mapWithConcurrency, retry, SharedAttempt } from "../runtime/async.ts";
+import { mapWithConcurrency, SharedAttempt } from "../runtime/async.ts";
+import { requestOptions, retry } from "../runtime/policy.ts";
 import { importLib, MissingSdkError } from "./import-lib.ts";
-import type { Outcome, ProviderFactory, ResolveContext, SecretRef } from "./types.ts";
-import { createCredential, credentialSource } from "./azure-kv/credential.ts";
-import { describe, outcomeOfBundle, outcomeOfError, pickKey } from "./azure-kv/outcome.ts";
+import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
+import { createCredential, credentialSource, type TlsOptions } from "./azure-kv/credential.ts";
+import { describe, isTransient, outcomeOfBundle, outcomeOfError, pickKey, retryAfterMs } from "./azure-kv/outcome.ts";
 import { parseVaultUrl, RefError, targetKey, targetOf, type SecretTarget, type TargetConfig } from "./azure-kv/refs.ts";
+import { writeSecret, writeTarget } from "./azure-kv/write.ts";
 
 export const PROVIDER_NAME = "azure-kv";
 
@@ -43,26 +45,47 @@ export interface AzureKvOptions {
   readonly ca?: string | readonly string[];
   /** Do not check that the bearer challenge's resource matches the vault host (vaults behind custom host names). */
   readonly disableChallengeResourceVerification?: boolean;
-  /** Distinct secrets read at once. Default 8. */
+  /** Distinct secrets read at once (one HTTPS connection each: Key Vault has no batch read). Default 32. */
   readonly concurrency?: number;
   /**
-   * The SDK retry policy, for the vault and for the credentials built here. Defaults: 3 retries,
-   * 300 ms first delay, 4 s cap; Retry-After on 429/503 is honoured as sent (bounded by the deadline).
+   * Overrides of LoadOptions.retry for this provider only: attempts = 1 + maxRetries, first back-off
+   * and back-off cap. Retry-After on 429/503 is honoured as sent (bounded by the deadline).
    */
   readonly retry?: { readonly maxRetries?: number; readonly retryDelayInMs?: number; readonly maxRetryDelayInMs?: number };
 }
 
-const DEFAULT_MAX_RETRIES = 3;
-const DEFAULT_RETRY_DELAY_MS = 300;
+/** The SDKs' retry policies stay off: retries are the runtime's, never multiplied by the SDK's. */
+const SDK_RETRIES_OFF = { maxRetries: 0, retryDelayInMs: 0, maxRetryDelayInMs: 0 };
+/** Enough for a typical app's secrets in one wave, few enough connections for a vault's throttling limits. */
+const DEFAULT_CONCURRENCY = 32;
 
-/** A 429 without Retry-After: throttled, but the SDK's retry policy will not try again. */
-function isBareThrottle(error: unknown): boolean {
-  const { statusCode, response } = error as { statusCode?: number; response?: { headers?: { get?(name: string): string | undefined } } };
-  return statusCode === 429 && !response?.headers?.get?.("retry-after");
+/**
+ * The extra CA on top of the default roots, as one SecureContext for every connection. Given `ca`,
+ * Node would build a context per TLS connection from the PEM list (~140 roots + ours: ≈ 27 ms of
+ * CPU each, which serialised a batch's connections); the default context shares the parsed roots,
+ * so adding ours to it costs ≈ 1 ms. The SDK spreads these settings into its https.Agent.
+ */
+async function sharedTlsOptions(extraCa: readonly string[]): Promise<TlsOptions> {
+  const tls = await import("node:tls");
+  const secureContext = tls.createSecureContext();
+  const native = (secureContext as { context?: { addCACert?(pem: string): void } }).context;
+  if (typeof native?.addCACert !== "function") return { ca: [...tls.rootCertificates, ...extraCa] };
+  for (const pem of extraCa) native.addCACert(pem);
+  return { secureContext };
 }
+
 
 type SecretsSdk = typeof import("@azure/keyvault-secrets");
 type SecretClient = InstanceType<SecretsSdk["SecretClient"]>;
+type SecretClientOptions = NonNullable<ConstructorParameters<SecretsSdk["SecretClient"]>[2]>;
+type SecretClientPolicy = NonNullable<SecretClientOptions["additionalPolicies"]>[number]["policy"];
+
+interface VaultClient {
+  readonly client: SecretClient;
+  /** Resolves once a request of this client has gone out with a bearer token, or its first request has ended. */
+  readonly ready: Promise<void>;
+  readonly open: () => void;
+}
 
 interface Group {
   readonly target: SecretTarget;
@@ -79,19 +102,13 @@ interface Connection {
 
 const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
   const connection = new SharedAttempt<Connection>();
-  const clients = new Map<string, SecretClient>();
+  const clients = new Map<string, VaultClient>();
 
   const connect = async (env: ResolveContext["env"]): Promise<Connection> => {
     const sdk = await importLib(PROVIDER_NAME, "@azure/keyvault-secrets", () => import("@azure/keyvault-secrets"));
     const extraCa = options.ca === undefined ? [] : typeof options.ca === "string" ? [options.ca] : [...options.ca];
-    // tlsOptions.ca replaces the default roots, so keep them alongside the extra CA.
-    const tlsOptions = extraCa.length > 0 ? { ca: [...(await import("node:tls")).rootCertificates, ...extraCa] } : undefined;
-    const retrySettings = options.retry ?? {};
-    const retryOptions = {
-      maxRetries: retrySettings.maxRetries ?? DEFAULT_MAX_RETRIES,
-      retryDelayInMs: retrySettings.retryDelayInMs ?? DEFAULT_RETRY_DELAY_MS,
-      maxRetryDelayInMs: retrySettings.maxRetryDelayInMs ?? 4000,
-    };
+    const tlsOptions = extraCa.length > 0 ? await sharedTlsOptions(extraCa) : undefined;
+    const retryOptions = SDK_RETRIES_OFF;
     const credential =
       options.credential ??
       createCredential(await importLib(PROVIDER_NAME, "@azure/identity", () => import("@azure/identity")), env, {
@@ -106,50 +123,67 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
       credentialLabel: options.credential ? "the credential option" : credentialSource(env),
       clientOptions: {
         retryOptions,
-        ...(tlsOptions ? { tlsOptions } : {}),
+        ...(tlsOptions ? { tlsOptions: tlsOptions as SecretClientOptions["tlsOptions"] } : {}),
         ...(options.disableChallengeResourceVerification ? { disableChallengeResourceVerification: true } : {}),
       },
     };
   };
 
-  const clientFor = (conn: Connection, vaultUrl: string): SecretClient => {
-    let client = clients.get(vaultUrl);
-    if (!client) {
-      client = new conn.sdk.SecretClient(vaultUrl, conn.credential as never, conn.clientOptions);
-      clients.set(vaultUrl, client);
+  const clientFor = (conn: Connection, vaultUrl: string): VaultClient => {
+    let entry = clients.get(vaultUrl);
+    if (!entry) {
+      let open!: () => void;
+      const ready = new Promise<void>((resolve) => (open = resolve));
+      // Runs after the Key Vault challenge policy: a request going out with a bearer token means the
+      // challenge is met and the token cached, so the client's other requests can go.
+      const seesToken: SecretClientPolicy = {
+        name: "secretsGenTokenSeen",
+        sendRequest: (request, next) => (request.headers.has("authorization") && open(), next(request)),
+      };
+      const clientOptions = { ...conn.clientOptions, additionalPolicies: [{ policy: seesToken, position: "perRetry" as const }] };
+      entry = { client: new conn.sdk.SecretClient(vaultUrl, conn.credential as never, clientOptions), ready, open };
+      clients.set(vaultUrl, entry);
     }
-    return client;
+    return entry;
   };
 
   /**
-   * A vault's first request meets the bearer challenge and fetches a token. Sent alone, it leaves a
-   * cached token for the rest; sent with the others, each would meet the challenge itself.
+   * A new client's first request meets the bearer challenge and fetches a token; sent with it, the
+   * others would each meet the challenge too. So they wait until it goes out with its token (or
+   * ends), then go at once, up to `concurrency`, while it is still in flight.
    */
   const fetchAll = async (conn: Connection, groups: readonly Group[], ctx: ResolveContext): Promise<Outcome[]> => {
-    const firstPerColdVault = new Map<string, Group>();
+    const leaders = new Set<Group>();
     for (const group of groups) {
-      const { vaultUrl } = group.target;
-      if (!clients.has(vaultUrl) && !firstPerColdVault.has(vaultUrl)) firstPerColdVault.set(vaultUrl, group);
+      if (clients.has(group.target.vaultUrl)) continue;
+      clientFor(conn, group.target.vaultUrl);
+      leaders.add(group);
     }
-    const outcomes = new Map<Group, Outcome>();
-    await Promise.all([...firstPerColdVault.values()].map(async (group) => outcomes.set(group, await fetchOne(conn, group.target, ctx))));
-    const rest = groups.filter((group) => !outcomes.has(group));
-    const restOutcomes = await mapWithConcurrency(rest, options.concurrency ?? 8, (group) => fetchOne(conn, group.target, ctx));
-    rest.forEach((group, index) => outcomes.set(group, restOutcomes[index]!));
-    return groups.map((group) => outcomes.get(group)!);
+    // Leaders first, so a follower never holds the last slot while its leader waits for one.
+    const ordered = [...leaders, ...groups.filter((group) => !leaders.has(group))];
+    const outcomes = await mapWithConcurrency(ordered, options.concurrency ?? DEFAULT_CONCURRENCY, async (group) => {
+      const vault = clientFor(conn, group.target.vaultUrl);
+      if (leaders.has(group)) return fetchOne(conn, group.target, ctx).finally(vault.open);
+      await vault.ready;
+      return fetchOne(conn, group.target, ctx);
+    });
+    const byGroup = new Map(ordered.map((group, index) => [group, outcomes[index]!]));
+    return groups.map((group) => byGroup.get(group)!);
   };
 
   const fetchOne = async (conn: Connection, target: SecretTarget, ctx: ResolveContext): Promise<Outcome> => {
-    const read = () =>
-      clientFor(conn, target.vaultUrl).getSecret(target.name, { ...(target.version ? { version: target.version } : {}), abortSignal: ctx.signal });
+    const read = (signal: AbortSignal) =>
+      clientFor(conn, target.vaultUrl).client.getSecret(target.name, { ...(target.version ? { version: target.version } : {}), abortSignal: signal });
+    const overrides = options.retry ?? {};
     try {
-      // The SDK retries 5xx, and 429 when the service says when (Retry-After); a bare 429 it gives
-      // up on at once, so only that case gets our back-off — never on top of the SDK's own retries.
       const secret = await retry(read, {
-        attempts: 1 + (options.retry?.maxRetries ?? DEFAULT_MAX_RETRIES),
-        baseDelayMs: options.retry?.retryDelayInMs ?? DEFAULT_RETRY_DELAY_MS,
-        signal: ctx.signal,
-        isRetryable: isBareThrottle,
+        ...requestOptions(ctx, {
+          attempts: overrides.maxRetries === undefined ? undefined : 1 + overrides.maxRetries,
+          baseDelayMs: overrides.retryDelayInMs,
+          maxDelayMs: overrides.maxRetryDelayInMs,
+        }),
+        isRetryable: isTransient,
+        retryAfterMs,
       });
       return outcomeOfBundle(secret, target);
     } catch (error) {
@@ -222,6 +256,21 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
         for (const ref of group.refs) results.set(ref.raw, pickKey(outcomes[index]!, ref.key, ref.raw));
       });
       return results;
+    },
+    // setSecret: a new version, creating the secret if need be; no compare-and-set (see azure-kv/write.ts).
+    async write(ref, value, ctx) {
+      const target = writeTarget(ref, targetConfig(ctx.env));
+      const conn = await connection.get(() => connect(ctx.env)).catch((error: unknown) => {
+        if (error instanceof MissingSdkError) throw error;
+        const name = error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : "Error";
+        throw new ProviderWriteError("invalid", `${ref.raw}: the Azure client could not be set up (${name}); check AZURE_TENANT_ID, AZURE_CLIENT_ID, the authority host and the provider options`);
+      });
+      const vault = clientFor(conn, target.vaultUrl);
+      try {
+        return await writeSecret({ client: vault.client, ref, target, ctx, credential: conn.credentialLabel, read: () => fetchOne(conn, target, ctx) }, value);
+      } finally {
+        vault.open(); // a later batch's reads wait on this client's first request: it has ended
+      }
     },
     async close(): Promise<void> {
       clients.clear();

@@ -1,30 +1,34 @@
 /**
  * GCP Secret Manager (`gcp-sm://`) through @google-cloud/secret-manager (v6 on Node 20; v7 on 22+).
  * Each distinct secret version is read once per batch, with bounded concurrency; `#key`s fan out.
- * Retries are ours (jittered, bounded by the start-up deadline); google-gax's are off per call.
+ * Retries and the per-request time-out follow the runtime's one policy (runtime/policy.ts); google-gax's are off per call.
  */
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { mapWithConcurrency, retry, SharedAttempt } from "../runtime/async.ts";
+import { mapWithConcurrency, SharedAttempt } from "../runtime/async.ts";
+import { requestOptions, retry } from "../runtime/policy.ts";
 import { configuredProject, GcpConfigError, planClient, type GcpClientSettings } from "./gcp-sm/client.ts";
 import { crc32c } from "./gcp-sm/crc32c.ts";
-import { AttemptTimeoutError, classify, CorruptPayloadError, isTransient } from "./gcp-sm/errors.ts";
+import { classify, CorruptPayloadError, isTransient } from "./gcp-sm/errors.ts";
 import { parseGcpRef, versionName, type GcpTarget } from "./gcp-sm/refs.ts";
 import { decodePayload, pickKey } from "./gcp-sm/value.ts";
+import { writeSecret } from "./gcp-sm/write.ts";
 import { importLib, MissingSdkError } from "./import-lib.ts";
-import type { Outcome, ProviderFactory, ResolveContext, SecretRef } from "./types.ts";
+import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
 
 export const PROVIDER_NAME = "gcp-sm";
+/** A typical app's secrets in one wave: over gRPC they share one HTTP/2 connection. */
+const DEFAULT_CONCURRENCY = 32;
 
 export interface GcpSmOptions extends GcpClientSettings {
   /** Prepended to short-form names (`gcp-sm://db` → `<prefix>db`). Env GCP_SECRET_PREFIX; default none. */
   readonly secretPrefix?: string;
-  /** Secret versions read at once. Default 8. */
+  /** Secret versions read at once (Secret Manager has no batch read). Default 32. */
   readonly concurrency?: number;
-  /** Attempts per version on transient errors, including the first. Default 4. */
+  /** Attempts per version, the first included, for this provider only. Default LoadOptions.retry.attempts. */
   readonly attempts?: number;
-  /** First retry back-off in ms (doubles, full jitter). Default 200. */
+  /** First back-off ceiling in ms for this provider only. Default LoadOptions.retry.baseDelayMs. */
   readonly baseDelayMs?: number;
-  /** Give up one attempt after this many ms. Default 10000. */
+  /** Give up one attempt after this many ms, for this provider only. Default LoadOptions.retry.requestTimeoutMs. */
   readonly attemptTimeoutMs?: number;
 }
 
@@ -85,7 +89,7 @@ const gcpSm: ProviderFactory<GcpSmOptions> = (options = {}) => {
         byName.set(name, [...(byName.get(name) ?? []), ref]);
       }
       const names = [...byName.keys()];
-      const fetched = await mapWithConcurrency(names, options.concurrency ?? 8, (name) => fetchVersion(client, name, ctx, options));
+      const fetched = await mapWithConcurrency(names, options.concurrency ?? DEFAULT_CONCURRENCY, (name) => fetchVersion(client, name, ctx, options));
       names.forEach((name, index) => {
         const result = fetched[index]!;
         for (const ref of byName.get(name)!) {
@@ -93,6 +97,18 @@ const gcpSm: ProviderFactory<GcpSmOptions> = (options = {}) => {
         }
       });
       return outcomes;
+    },
+    // A new version, created secret first if need be; no compare-and-set (see gcp-sm/write.ts).
+    async write(ref, value, ctx) {
+      const parsed = parseGcpRef(ref, options.secretPrefix ?? ctx.env.GCP_SECRET_PREFIX ?? "");
+      if (!parsed.ok) throw new ProviderWriteError("invalid", parsed.message);
+      const { client } = await connect(ctx).catch((error: unknown) => {
+        if (error instanceof MissingSdkError) throw error;
+        const failed = setupFailure(error);
+        throw failed.status === "error" ? new ProviderWriteError(failed.kind, `${ref.raw}: ${failed.message}`) : error;
+      });
+      const project = parsed.target.project ?? configuredProject(options, ctx.env) ?? (await detectProject(client, ctx));
+      return writeSecret({ client, ref, target: parsed.target, project, ctx, read: (name) => fetchVersion(client, name, ctx, options) }, value);
     },
     async close() {
       const ready = await connection.forget()?.catch(() => undefined);
@@ -143,13 +159,14 @@ async function detectProject(client: SecretManagerServiceClient, ctx: ResolveCon
 
 async function fetchVersion(client: SecretManagerServiceClient, name: string, ctx: ResolveContext, options: GcpSmOptions): Promise<Fetched> {
   let attempts = 0;
+  const requests = requestOptions(ctx, { attempts: options.attempts, baseDelayMs: options.baseDelayMs, requestTimeoutMs: options.attemptTimeoutMs });
   try {
     const response = await retry(
-      (attempt) => {
+      (signal, attempt) => {
         attempts = attempt;
-        return access(client, name, ctx.signal, options.attemptTimeoutMs ?? 10_000);
+        return access(client, name, signal, requests.policy.requestTimeoutMs);
       },
-      { attempts: options.attempts ?? 4, baseDelayMs: options.baseDelayMs ?? 200, isRetryable: isTransient, signal: ctx.signal },
+      { ...requests, isRetryable: isTransient },
     );
     return { ok: true, ...response };
   } catch (error) {
@@ -165,21 +182,16 @@ async function fetchVersion(client: SecretManagerServiceClient, name: string, ct
   }
 }
 
-/** One AccessSecretVersion call, cancelled on our timeout or the deadline; payload checked against its CRC32C. */
+/** One AccessSecretVersion call, cancelled when `signal` aborts (its time-out or the deadline); payload checked against its CRC32C. */
 async function access(client: SecretManagerServiceClient, name: string, signal: AbortSignal, timeoutMs: number) {
-  if (signal.aborted) throw new AttemptTimeoutError("the start-up deadline has passed");
+  if (signal.aborted) throw signal.reason;
   const response = await new Promise<AccessResponse>((resolve, reject) => {
     const call = start(client, name, timeoutMs);
-    const finish = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", stop);
-    };
+    const finish = (): void => signal.removeEventListener("abort", stop);
     const stop = (): void => {
-      finish();
       call.cancel?.();
-      reject(new AttemptTimeoutError(`attempt timed out after ${timeoutMs} ms`));
+      reject(signal.reason);
     };
-    const timer = setTimeout(stop, timeoutMs);
     call.then(
       ([answer]) => (finish(), resolve(answer)),
       (error: unknown) => (finish(), reject(error)),

@@ -1,4 +1,6 @@
 import type { SecretRef } from "../schema/ref.ts";
+import type { RetryPolicy } from "../runtime/policy.ts";
+import type { RequestLimiter } from "../runtime/rate-limit.ts";
 
 export type { SecretRef };
 
@@ -32,6 +34,8 @@ export type Outcome =
       /** One value-free sentence: what went wrong and what to do. */
       readonly message: string;
       readonly cause?: unknown;
+      /** Set when the secret exists but has no such `#key`, so writing the ref would add the key (push, migrate). */
+      readonly missingKey?: boolean;
     };
 
 /** What the runtime gives a provider for one batch. */
@@ -44,6 +48,16 @@ export interface ResolveContext {
   readonly production: boolean;
   /** Report a value-free warning (e.g. TLS verification disabled). */
   readonly warn: (message: string) => void;
+  /**
+   * True when the runtime keeps this provider open to refresh and closes it once the app is done:
+   * a provider may then hold leases (renew them on later calls, revoke them on close()). Otherwise
+   * close() follows the load at once, and what was read must outlive it.
+   */
+  readonly refreshing?: boolean;
+  /** The load's retry / per-request time-out policy (LoadOptions.retry); pass it to `retry()` via `requestOptions(context)`. Absent outside loadSecrets: the defaults apply. */
+  readonly retryPolicy?: RetryPolicy;
+  /** This provider's concurrency and rate limit (LoadOptions.limits), which `retry()` applies to each attempt. */
+  readonly limiter?: RequestLimiter;
 }
 
 /** What a successful write stored. */
@@ -78,6 +92,11 @@ export interface Provider {
    * ProviderWriteError with a one-sentence, value-free message.
    */
   write?(ref: SecretRef, value: string, context: ResolveContext): Promise<WriteResult>;
+  /**
+   * Remove what the ref names, recoverably: a `#key` ref removes that key and keeps the others; a whole
+   * secret is deleted the manager's recoverable way. Nothing there is not an error. Throws a ProviderWriteError.
+   */
+  delete?(ref: SecretRef, context: ResolveContext): Promise<void>;
   /** Release clients, timers and sockets. */
   close?(): Promise<void>;
 }

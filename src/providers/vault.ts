@@ -1,29 +1,37 @@
 /**
- * HashiCorp Vault / OpenBao KV provider, through node-vault.
+ * HashiCorp Vault / OpenBao provider (KV, and dynamic secrets such as database credentials), through node-vault.
  *
  * Refs: `vault://<path>[?mount=<mount>][&version=<n>][#<key>]`
  *   vault://app/db#url                      key `url` of `app/db` in the mount VAULT_MOUNT (default `secret`)
  *   vault://app/db?mount=kv/team-a#url      an explicit mount (nested mounts allowed)
  *   vault://app/db?version=3#url            a pinned KV v2 version
  *   vault://app/token                       a single-key secret's only value
- * Each mount's KV version (1 or 2) is asked once from sys/internal/ui/mounts/<mount>, else taken
- * from VAULT_KV_VERSION (default 2). Each distinct mount + path + version is read once, however
+ *   vault://creds/app?mount=database#password  a dynamic secret: `database/creds/app`, read as it is
+ * Each mount's engine (KV 1 or 2, or another) is asked once from sys/internal/ui/mounts/<mount>, else
+ * taken as KV VAULT_KV_VERSION (default 2). A non-KV read's lease is kept while the runtime refreshes:
+ * renewed before it ends, replaced by new credentials when Vault will not extend it, and revoked on
+ * close() (see vault/leases.ts). Each distinct mount + path + version is read once, however
  * many keys use it, with at most `concurrency` reads in flight; one login per provider instance.
  * Auth, first configured wins: VAULT_TOKEN, AppRole (VAULT_ROLE_ID + VAULT_SECRET_ID), Kubernetes
  * (VAULT_K8S_ROLE + service-account JWT), then ~/.vault-token (VAULT_AUTH_METHOD forces one).
- * Retries: node-vault has none, so transient failures (5xx, sealed, 429, network) use runtime retry().
- * Writes (`write`) go to KV v2 only, as a new version with check-and-set; see vault/write.ts.
+ * Retries: node-vault has none, so transient failures (5xx, sealed, 429, network, per-request time-out)
+ * follow the runtime's one policy (runtime/policy.ts), logins included.
+ * Writes (`write`) go to KV v2 only, as a new version with check-and-set; see vault/write.ts. `delete` is
+ * recoverable (a version without the key, or a soft delete); see vault/delete.ts.
  */
 import { readFile } from "node:fs/promises";
 import type NodeVault from "node-vault";
-import { mapWithConcurrency, retry, SharedAttempt } from "../runtime/async.ts";
+import { mapWithConcurrency, SharedAttempt } from "../runtime/async.ts";
+import { DEFAULT_RETRY_POLICY, requestOptions, retry, retryPolicy, type RetryOptions } from "../runtime/policy.ts";
 import { importLib } from "./import-lib.ts";
-import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext } from "./types.ts";
+import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
 import { readSettings, type Settings, type VaultOptions } from "./vault/config.ts";
 import { describeFailure, safeAddress, toFailure } from "./vault/errors.ts";
-import { apiPath, detectKvVersion, parseTarget, pick, readTarget, type ReadResult, type Target } from "./vault/kv.ts";
+import { apiPath, detectMount, parseTarget, pick, readTarget, type MountKind, type ReadResult, type Target } from "./vault/kv.ts";
+import { Leases } from "./vault/leases.ts";
 import { AuthError, VaultSession } from "./vault/session.ts";
-import { writeKv2 } from "./vault/write.ts";
+import { deleteKv2 } from "./vault/delete.ts";
+import { writeKv2, type WriteCall } from "./vault/write.ts";
 
 export type { VaultOptions } from "./vault/config.ts";
 export const PROVIDER_NAME = "vault";
@@ -32,7 +40,8 @@ interface Connection {
   readonly settings: Settings;
   readonly client: NodeVault.client;
   readonly session: VaultSession;
-  readonly kvVersions: Map<string, Promise<1 | 2>>;
+  readonly mountKinds: Map<string, Promise<MountKind>>;
+  readonly leases: Leases;
 }
 
 async function connect(options: VaultOptions, ctx: ResolveContext): Promise<Connection> {
@@ -57,12 +66,13 @@ async function connect(options: VaultOptions, ctx: ResolveContext): Promise<Conn
     debug: () => undefined, // node-vault's debug output would print login bodies (secret ids) under DEBUG=node-vault
     // Explicit values so node-vault never falls back to process.env (the env is injected).
     rpDefaults: { strictSSL: !settings.skipVerify },
-    requestOptions: { timeout: settings.requestTimeoutMs, ...(ca ? { ca } : {}), ...(settings.skipVerify ? { strictSSL: false } : {}) },
+    // A back-stop that frees the socket: retry() gives up on an attempt at the same time-out.
+    requestOptions: { timeout: retryPolicy(settings.retry, ctx.retryPolicy ?? DEFAULT_RETRY_POLICY).requestTimeoutMs, ...(ca ? { ca } : {}), ...(settings.skipVerify ? { strictSSL: false } : {}) },
   } as NodeVault.VaultOptions);
   // node-vault's constructor read VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX from process.env: override them.
   client.token = "";
   Object.assign(client, { namespace: settings.namespace, pathPrefix: "" });
-  return { settings, client, session: new VaultSession(client, settings), kvVersions: new Map() };
+  return { settings, client, session: new VaultSession(client, settings), mountKinds: new Map(), leases: new Leases(client, settings.now) };
 }
 
 /** A failed login as an AuthError (network trouble is "unavailable"). */
@@ -77,29 +87,27 @@ function asWriteError(error: unknown): never {
 
 const errorOutcome = (kind: "denied" | "unavailable" | "invalid", message: string): Outcome => ({ status: "error", kind, message });
 
-/** The KV version of a mount, asked once per provider instance; a failed lookup is asked again next time. */
-function kvVersionOf(conn: Connection, mount: string, ctx: ResolveContext): Promise<1 | 2> {
-  let known = conn.kvVersions.get(mount);
+/** How a mount is read (KV v1, KV v2 or another engine), asked once per provider instance; a failed lookup is asked again next time. */
+function mountKindOf(conn: Connection, mount: string, ctx: ResolveContext): Promise<MountKind> {
+  let known = conn.mountKinds.get(mount);
   if (!known) {
     const { settings, client } = conn;
-    known = retry(() => detectKvVersion(client, mount, ctx.signal), retryOptions(settings, ctx.signal)).then((found) => {
+    known = retry((signal) => detectMount(client, mount, signal), retryOptions(settings, ctx)).then((found) => {
       if (found.path !== undefined && found.path !== mount) {
         ctx.warn(`the Vault mount "${mount}" lies inside the mount "${found.path}/": set the mount to "${found.path}" and put the rest in the ref's path`);
       }
-      return found.version ?? settings.kvVersion;
+      return found.kind ?? settings.kvVersion;
     });
-    known.catch(() => conn.kvVersions.delete(mount));
-    conn.kvVersions.set(mount, known);
+    known.catch(() => conn.mountKinds.delete(mount));
+    conn.mountKinds.set(mount, known);
   }
   return known;
 }
 
-const retryOptions = (settings: Settings, signal: AbortSignal) => ({
-  attempts: settings.attempts,
-  baseDelayMs: settings.baseDelayMs,
-  signal,
+/** The load's retry policy with this provider's overrides, and Vault's idea of a transient failure. */
+const retryOptions = (settings: Settings, ctx: ResolveContext): RetryOptions => ({
+  ...requestOptions(ctx, settings.retry),
   isRetryable: (error: unknown) => toFailure(error).transient,
-  ...(settings.random ? { random: settings.random } : {}),
 });
 
 /** Read one target and answer for each of its refs. */
@@ -108,19 +116,20 @@ async function resolveTarget(conn: Connection, target: Target, ctx: ResolveConte
   const all = (outcome: Outcome): Array<[string, Outcome]> => target.refs.map((ref) => [ref.raw, outcome]);
   const refs = target.refs.map((ref) => ref.raw).join(", ");
   const inNamespace = settings.namespace ? ` in namespace "${settings.namespace}"` : "";
-  let kvVersion: 1 | 2 = settings.kvVersion;
+  let mountKind: MountKind = settings.kvVersion;
   try {
-    kvVersion = await kvVersionOf(conn, target.mount, ctx);
-    if (target.version !== undefined && kvVersion === 1) {
-      return all(errorOutcome("invalid", `${refs}: the mount "${target.mount}" is KV v1, which has no versions; drop ?version=`));
+    mountKind = await mountKindOf(conn, target.mount, ctx);
+    if (target.version !== undefined && mountKind !== 2) {
+      return all(errorOutcome("invalid", `${refs}: the mount "${target.mount}" is ${mountKind === 1 ? "KV v1" : "not a KV mount"}, which has no versions; drop ?version=`));
     }
-    const result: ReadResult = await retry(() => readTarget(client, target, kvVersion, ctx.signal), retryOptions(settings, ctx.signal));
-    const where = apiPath(target, kvVersion);
+    const read = () => retry((signal) => readTarget(client, target, mountKind, signal), retryOptions(settings, ctx));
+    const result: ReadResult = mountKind === "other" ? await conn.leases.read(apiPath(target, mountKind), read, ctx.signal, ctx.refreshing === true) : await read();
+    const where = apiPath(target, mountKind);
     if (result.kind === "missing") return all({ status: "missing", reason: result.reason });
     return target.refs.map((ref) => [ref.raw, pick(ref, where, result)]);
   } catch (error) {
     const failure = toFailure(error);
-    const path = apiPath(target, kvVersion);
+    const path = apiPath(target, mountKind);
     if (failure.status === 403 || failure.status === 401) {
       return all(errorOutcome("denied", `Vault denied reading "${path}"${inNamespace} for ${refs} (HTTP ${failure.status}): the token may be expired, or its policy needs path "${path}" { capabilities = ["read"] }`));
     }
@@ -136,6 +145,32 @@ const vault: ProviderFactory<VaultOptions> = (options = {}) => {
   /** One connection per provider instance; a failed one is tried again next time. */
   const connection = new SharedAttempt<Connection>();
   const connectOnce = (ctx: ResolveContext): Promise<Connection> => connection.get(() => connect(options, ctx));
+  /** Login and target of a write or delete: KV v2 only (versions and check-and-set), never a pinned version. */
+  const writeCall = async (ref: SecretRef, ctx: ResolveContext): Promise<WriteCall> => {
+    const conn = await connectOnce(ctx).catch(asWriteError);
+    const target = parseTarget(ref, conn.settings.mount);
+    if (typeof target === "string") throw new ProviderWriteError("invalid", target);
+    if (target.version !== undefined) {
+      throw new ProviderWriteError("invalid", `${ref.raw} pins ?version=${target.version}: writes and deletes act on the latest version, so drop ?version= from the ref`);
+    }
+    await conn.session.ensure(retryOptions(conn.settings, ctx)).catch((error: unknown) => asWriteError(asAuthError(error, conn.settings)));
+    const mountKind = await mountKindOf(conn, target.mount, ctx).catch((error: unknown) => {
+      throw new ProviderWriteError("unavailable", `${ref.raw}: asking Vault for the KV version of the mount "${target.mount}" failed: ${describeFailure(toFailure(error), safeAddress(conn.settings.address))}`);
+    });
+    if (mountKind !== 2) {
+      const what = mountKind === 1 ? "KV v1, which keeps no versions and has no check-and-set" : "not a KV mount, so its secrets are Vault's to make";
+      throw new ProviderWriteError("invalid", `${ref.raw}: the mount "${target.mount}" is ${what}; write to a KV v2 mount instead`);
+    }
+    return {
+      client: conn.client,
+      target,
+      ref,
+      signal: ctx.signal,
+      retryRead: (read) => retry(() => read(), retryOptions(conn.settings, ctx)),
+      address: safeAddress(conn.settings.address),
+      namespace: conn.settings.namespace,
+    };
+  };
   return {
     name: PROVIDER_NAME,
     schemes: ["vault"],
@@ -162,7 +197,7 @@ const vault: ProviderFactory<VaultOptions> = (options = {}) => {
       }
       if (targets.size === 0) return out;
       try {
-        await conn.session.ensure(ctx.signal);
+        await conn.session.ensure(retryOptions(conn.settings, ctx));
       } catch (error) {
         const failure = asAuthError(error, conn.settings);
         for (const target of targets.values()) for (const ref of target.refs) out.set(ref.raw, errorOutcome(failure.kind, failure.message));
@@ -173,31 +208,15 @@ const vault: ProviderFactory<VaultOptions> = (options = {}) => {
       return out;
     },
     async write(ref, value, ctx) {
-      const conn = await connectOnce(ctx).catch(asWriteError);
-      const target = parseTarget(ref, conn.settings.mount);
-      if (typeof target === "string") throw new ProviderWriteError("invalid", target);
-      if (target.version !== undefined) {
-        throw new ProviderWriteError("invalid", `${ref.raw} pins ?version=${target.version}: a write always adds a new version, so drop ?version= from the ref`);
-      }
-      await conn.session.ensure(ctx.signal).catch((error: unknown) => asWriteError(asAuthError(error, conn.settings)));
-      const kvVersion = await kvVersionOf(conn, target.mount, ctx).catch((error: unknown) => {
-        throw new ProviderWriteError("unavailable", `${ref.raw}: asking Vault for the KV version of the mount "${target.mount}" failed: ${describeFailure(toFailure(error), safeAddress(conn.settings.address))}`);
-      });
-      if (kvVersion === 1) {
-        throw new ProviderWriteError("invalid", `${ref.raw}: the mount "${target.mount}" is KV v1, which keeps no versions and has no check-and-set; write to a KV v2 mount instead`);
-      }
-      return writeKv2({
-        client: conn.client,
-        target,
-        ref,
-        signal: ctx.signal,
-        retryRead: (read) => retry(read, retryOptions(conn.settings, ctx.signal)),
-        address: safeAddress(conn.settings.address),
-        namespace: conn.settings.namespace,
-      }, value);
+      return writeKv2(await writeCall(ref, ctx), value);
+    },
+    async delete(ref, ctx) {
+      return deleteKv2(await writeCall(ref, ctx));
     },
     async close() {
-      (await connection.forget()?.catch(() => undefined))?.session.close();
+      const conn = await connection.forget()?.catch(() => undefined);
+      await conn?.leases.revokeAll(); // while the token still works
+      conn?.session.close();
     },
   };
 };

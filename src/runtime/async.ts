@@ -18,33 +18,6 @@ export async function mapWithConcurrency<T, R>(
   return results;
 }
 
-export interface RetryOptions {
-  /** Total attempts including the first. */
-  readonly attempts: number;
-  /** First back-off; doubles each retry, with full jitter. */
-  readonly baseDelayMs: number;
-  /** Only errors this accepts are retried (the transient ones). */
-  readonly isRetryable: (error: unknown) => boolean;
-  /** Stops waiting and retrying once aborted (the start-up deadline). */
-  readonly signal?: AbortSignal;
-  /** Injectable for deterministic tests. */
-  readonly random?: () => number;
-}
-
-/** Retry `attempt` on transient errors with jittered exponential back-off, never past `signal`. */
-export async function retry<T>(attempt: (attemptNumber: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  const random = options.random ?? Math.random;
-  for (let attemptNumber = 1; ; attemptNumber++) {
-    try {
-      return await attempt(attemptNumber);
-    } catch (error) {
-      const last = attemptNumber >= options.attempts || options.signal?.aborted || !options.isRetryable(error);
-      if (last) throw error;
-      await sleep(random() * options.baseDelayMs * 2 ** (attemptNumber - 1), options.signal);
-    }
-  }
-}
-
 /** Resolves after `ms`, or early when `signal` aborts (never rejects). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -6,6 +6,8 @@
 import { setMaxListeners } from "node:events";
 import type { Outcome, Provider, ResolveContext, SecretRef } from "../providers/types.ts";
 import { builtinProviders } from "../providers/registry.ts";
+import { shareRequests, type Flight } from "./coalesce.ts";
+import { limiterFor } from "./rate-limit.ts";
 import { ConfigError } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
 import type { Settings } from "./settings.ts";
@@ -75,7 +77,11 @@ function apply(state: FieldState, ref: SecretRef, outcome: Outcome, settings: Se
   const where = ref.raw;
   if (outcome.status === "found") {
     state.record({ source: "manager", where, outcome: "found", ...(outcome.version ? { detail: `version ${outcome.version}` } : {}) });
-    state.found = { value: outcome.value, source: "manager", where, ...(outcome.version ? { version: outcome.version } : {}) };
+    state.found = {
+      value: outcome.value, source: "manager", where,
+      ...(outcome.version ? { version: outcome.version } : {}),
+      ...(outcome.ttlSeconds !== undefined ? { ttlSeconds: outcome.ttlSeconds } : {}),
+    };
     return;
   }
   if (outcome.status === "missing") {
@@ -105,32 +111,46 @@ async function resolveBatch(
     batch.set(ref.raw, ref);
     byProvider.set(provider, batch);
   }
-  const context: ResolveContext = { env: settings.env, signal, production: settings.production, warn: settings.warn };
+  const context: ResolveContext = { env: settings.env, signal, production: settings.production, warn: settings.warn, retryPolicy: settings.retry, refreshing: settings.refresh !== undefined };
   const answers = await Promise.all(
-    [...byProvider].map(([provider, batch]) => askProvider(provider, [...batch.values()], context, settings.timeoutMs)),
+    [...byProvider].map(([provider, batch]) =>
+      askProvider(provider, [...batch.values()], { ...context, limiter: limiterFor(provider, settings.limits) }, settings.timeoutMs),
+    ),
   );
   return new Map(answers.flatMap((answer) => [...answer]));
 }
 
-/** One provider call that always settles with an outcome per ref: by answer, by error, or by deadline. */
+/**
+ * The provider's answers for `refs`, sharing calls already in flight for the same refs (see
+ * coalesce.ts); always settles with an outcome per ref: by answer, by error, or by deadline.
+ */
 async function askProvider(
   provider: Provider,
   refs: readonly SecretRef[],
   context: ResolveContext,
   timeoutMs: number,
 ): Promise<Map<string, Outcome>> {
-  const everyRef = (outcome: Outcome) => new Map(refs.map((ref) => [ref.raw, outcome]));
   const timedOut = new Promise<"timeout">((resolve) => {
     if (context.signal.aborted) resolve("timeout");
     context.signal.addEventListener("abort", () => resolve("timeout"), { once: true });
   });
+  const flights = shareRequests(provider, refs, context);
+  const answers = await Promise.race([Promise.all(flights.map((flight) => outcomesOf(provider, flight))), timedOut]);
+  if (answers === "timeout") {
+    const late: Outcome = { status: "error", kind: "unavailable", message: `${provider.name} gave no answer within the ${timeoutMs} ms start-up deadline` };
+    return new Map(refs.map((ref) => [ref.raw, late]));
+  }
+  const merged = new Map(answers.flatMap((answer) => [...answer]));
+  return new Map(refs.map((ref) => [ref.raw, merged.get(ref.raw)!]));
+}
+
+/** One provider call's answer checked into an outcome per ref it was asked for. */
+async function outcomesOf(provider: Provider, flight: Flight): Promise<Map<string, Outcome>> {
+  const everyRef = (outcome: Outcome) => new Map(flight.refs.map((ref) => [ref.raw, outcome]));
   try {
-    const answer = await Promise.race([provider.resolve(refs, context), timedOut]);
-    if (answer === "timeout") {
-      return everyRef({ status: "error", kind: "unavailable", message: `${provider.name} gave no answer within the ${timeoutMs} ms start-up deadline` });
-    }
+    const answer = await flight.answer;
     if (!(answer instanceof Map)) return everyRef(providerBug(provider, "returned something other than a Map of answers"));
-    return new Map(refs.map((ref) => [ref.raw, checkedOutcome(provider, answer.get(ref.raw))]));
+    return new Map(flight.refs.map((ref) => [ref.raw, checkedOutcome(provider, answer.get(ref.raw))]));
   } catch (error) {
     return everyRef({ status: "error", kind: "invalid", message: thrownMessage(error), cause: error });
   }

@@ -11,6 +11,8 @@ export interface Provenance {
   /** The ref, file path or variable name. */
   readonly where: string;
   readonly version?: string;
+  /** How long the source said the value stays good (a Vault lease, an expiry), in seconds from loadedAt. */
+  readonly ttlSeconds?: number;
   readonly loadedAt: Date;
 }
 

@@ -1,6 +1,8 @@
 import process from "node:process";
 import type { Provider } from "../providers/types.ts";
 import { ConfigError } from "./errors.ts";
+import { retryPolicy, type RetryPolicy, type RetryPolicyOptions } from "./policy.ts";
+import { requestLimits, type RequestLimits } from "./rate-limit.ts";
 
 export interface LoadOptions {
   /** Environment to read; default process.env. */
@@ -23,18 +25,38 @@ export interface LoadOptions {
   readonly dotenv?: boolean;
   /** Start-up deadline for the external managers; default 10 000 ms. */
   readonly timeoutMs?: number;
-  /** Re-resolve every field periodically (long-running processes); default SECRETS_REFRESH_INTERVAL_MS, else off. */
+  /** Retries and per-request time-out of every provider's requests; defaults in runtime/policy.ts (3 attempts, 200 ms → 2 s back-off, 3 s per request). */
+  readonly retry?: RetryPolicyOptions;
+  /** Per provider instance: requests in flight (default 8) and requests per second (default unlimited). */
+  readonly limits?: RequestLimits;
+  /** Keep values current in a long-running process (see RefreshOptions); default SECRETS_REFRESH_INTERVAL_MS, else off. */
   readonly refresh?: RefreshOptions;
   /** Where value-free warnings go; default console.warn. */
   readonly onWarning?: (message: string) => void;
 }
 
+/**
+ * Refresh re-resolves fields through the whole chain. A field whose source gives a TTL (a Vault
+ * lease, an expiry) is refreshed at about 2/3 of it, sooner than intervalMs when need be; with no
+ * intervalMs (`refresh: {}`), only such fields are refreshed.
+ */
 export interface RefreshOptions {
-  readonly intervalMs: number;
-  /** Each wait is intervalMs × (1 ± jitter), so a fleet does not refresh in step; default 0.1. */
+  /** Refresh every intervalMs × (1 ± jitter) as well; default none (TTL-driven only). */
+  readonly intervalMs?: number;
+  /** Spreads the waits (intervals ± jitter, TTL waits − up to jitter) so a fleet does not refresh in step; default 0.1. */
   readonly jitter?: number;
   /** After a field has failed to refresh for this long, each failure is reported as stale; default 1 h. */
   readonly maxStalenessMs?: number;
+  /** Refresh only these fields; the others keep their start-up value. Default every field. */
+  readonly fields?: readonly string[];
+}
+
+export interface RefreshSettings {
+  readonly intervalMs: number | undefined;
+  readonly jitter: number;
+  readonly maxStalenessMs: number;
+  /** Undefined: every field. */
+  readonly fields: ReadonlySet<string> | undefined;
 }
 
 export interface Settings {
@@ -50,7 +72,9 @@ export interface Settings {
   readonly maxFileBytes: number;
   readonly providers: readonly Provider[];
   readonly timeoutMs: number;
-  readonly refresh: Required<RefreshOptions> | undefined;
+  readonly retry: RetryPolicy;
+  readonly limits: Required<RequestLimits>;
+  readonly refresh: RefreshSettings | undefined;
   readonly warn: (message: string) => void;
 }
 
@@ -78,6 +102,8 @@ export function resolveSettings(options: LoadOptions = {}): Settings {
     maxFileBytes: positive("maxFileBytes", options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
     providers: options.providers ?? [],
     timeoutMs: positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    retry: retryPolicy(options.retry),
+    limits: requestLimits(options.limits),
     refresh: refreshSettings(options.refresh ?? (env.SECRETS_REFRESH_INTERVAL_MS ? { intervalMs: Number(env.SECRETS_REFRESH_INTERVAL_MS) } : undefined)),
     warn: options.onWarning ?? ((message) => console.warn(`secrets-gen: ${message}`)),
   };
@@ -99,15 +125,28 @@ export function isProduction(env: Readonly<Record<string, string | undefined>>, 
 
 export const DEFAULT_MAX_STALENESS_MS = 60 * 60 * 1000;
 
-function refreshSettings(refresh: RefreshOptions | undefined): Required<RefreshOptions> | undefined {
+function refreshSettings(refresh: RefreshOptions | undefined): RefreshSettings | undefined {
   if (refresh === undefined) return undefined;
   const jitter = refresh.jitter ?? 0.1;
   if (!(jitter >= 0 && jitter < 1)) throw new ConfigError(`the refresh jitter is ${jitter}: give a number from 0 up to (not including) 1`);
+  const { fields } = refresh;
+  if (fields !== undefined && (!Array.isArray(fields) || fields.length === 0 || !fields.every((name) => typeof name === "string"))) {
+    throw new ConfigError("the refresh fields option must list field names, at least one: leave it out to refresh every field");
+  }
   return {
-    intervalMs: positive("refresh intervalMs (SECRETS_REFRESH_INTERVAL_MS)", refresh.intervalMs),
+    intervalMs: refresh.intervalMs === undefined ? undefined : positive("refresh intervalMs (SECRETS_REFRESH_INTERVAL_MS)", refresh.intervalMs),
     jitter,
     maxStalenessMs: positive("refresh maxStalenessMs", refresh.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS),
+    fields: fields === undefined ? undefined : new Set(fields),
   };
+}
+
+/** Refuse refresh.fields naming fields the schema lacks, before anything is loaded. */
+export function checkRefreshFields(refresh: RefreshSettings | undefined, fieldNames: readonly string[]): void {
+  const unknown = [...(refresh?.fields ?? [])].filter((name) => !fieldNames.includes(name));
+  if (unknown.length === 0) return;
+  const listed = unknown.map((name) => JSON.stringify(name)).join(", ");
+  throw new ConfigError(`the refresh fields option names ${listed}, which ${unknown.length === 1 ? "is not a field" : "are not fields"} of this schema: list only its fields (${fieldNames.join(", ")})`);
 }
 
 function flag(name: string, value: string): boolean {

@@ -118,6 +118,16 @@ describe("secrets-gen rotate", () => {
     expect((await cli(["rotate"])).code).toBe(2);
   });
 
+  it("--json prints one document: the field, ref, action and (with --apply) the new version", async () => {
+    const dryRun = await cli(["rotate", "DB_PASSWORD", "--json"]);
+    expect(dryRun.code).toBe(0);
+    expect(JSON.parse(dryRun.stdout)).toEqual({ command: "rotate", apply: false, rows: [{ field: "DB_PASSWORD", ref: "vault://app/db#password", action: "rotate", version: null }] });
+    const applied = await cli(["rotate", "DB_PASSWORD", "--json", "--apply"]);
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.stdout)).toEqual({ command: "rotate", apply: true, rows: [{ field: "DB_PASSWORD", ref: "vault://app/db#password", action: "rotate", version: "2" }] });
+    expect(applied.stdout).not.toContain((await vaultLatest("app/db"))!.data.password);
+  });
+
   it("reports a denied write with the Vault policy it needs", async () => {
     const result = await cli(["rotate", "DB_PASSWORD", "--apply"], managerEnv({ VAULT_TOKEN: READ_ONLY_TOKEN }));
     expect(result.code).toBe(1);
@@ -183,6 +193,42 @@ describe("secrets-gen push", () => {
     expect(result.stderr).toContain(`capabilities = ["create", "update"]`);
     expect(result.stderr).toContain("grant secretsmanager:PutSecretValue");
     expect(awsCurrent().api_key).toBe(API_KEY);
+  });
+
+  it("a #key missing from an existing secret is a create that keeps the other keys (Vault KV v2 and AWS)", async () => {
+    vaultServer.putSecret("secret", "app/db", { user: DB_USER });
+    awsServer.seed("prod/app", { account: ACCOUNT });
+    const env = managerEnv({ DB_PASSWORD: NEW_DB_PASSWORD, API_KEY });
+    const plan = await cli(["push", "--from-env", "--only", "DB_PASSWORD,API_KEY"], env);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/\nDB_PASSWORD\s+vault:\/\/app\/db#password\s+create\n/);
+    expect(plan.stdout).toMatch(/\nAPI_KEY\s+aws-sm:\/\/prod\/app#api_key\s+create\n/);
+    expect(plan.stderr).toBe("");
+
+    const applied = await cli(["push", "--from-env", "--only", "DB_PASSWORD,API_KEY", "--apply"], env);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/\nDB_PASSWORD\s+vault:\/\/app\/db#password\s+create\s+3\n/);
+    expect(await vaultLatest("app/db")).toEqual({ version: 3, data: { user: DB_USER, password: NEW_DB_PASSWORD } });
+    expect(awsCurrent()).toEqual({ account: ACCOUNT, api_key: API_KEY });
+  });
+
+  it("--json prints one document of value-free rows, with the same exit codes", async () => {
+    const env = managerEnv({ DB_PASSWORD: NEW_DB_PASSWORD, API_KEY: secretValue("no-prefix") });
+    const result = await cli(["push", "--from-env", "--apply", "--json"], env);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      command: "push",
+      apply: true,
+      rows: [
+        { field: "DB_PASSWORD", ref: "vault://app/db#password", action: "update", version: "2" },
+        { field: "API_KEY", ref: "aws-sm://prod/app#api_key", action: "error: invalid", version: null },
+        { field: "SIGNING_KEY", ref: "vault://app/signing#key", action: "skipped: no value in source", version: null },
+      ],
+    });
+    expect(result.stderr).toContain("API_KEY: the source's value does not pass the field's schema");
+    const dryRun = await cli(["push", "--from-env", "--only", "DB_PASSWORD", "--json"], managerEnv({ DB_PASSWORD: NEW_DB_PASSWORD }));
+    expect(dryRun.code).toBe(0);
+    expect(JSON.parse(dryRun.stdout).rows).toEqual([{ field: "DB_PASSWORD", ref: "vault://app/db#password", action: "unchanged", version: null }]);
   });
 
   it("needs exactly one source and known --only fields (exit 2), and documents its exit codes", async () => {

@@ -225,6 +225,13 @@ describe("vault-policy", () => {
     expect(await policyPaths({ kvVersion: 1, mount: "/apps/" })).toEqual(["apps/app/db", "kv/team-a/team/api"]);
   });
 
+  it("reads a named engine mount (dynamic database credentials) at <mount>/<path>, not as KV", async () => {
+    const dynamic = only("vault://creds/app?mount=database#password");
+    expect(await policyPaths({}, dynamic)).toEqual(["database/data/creds/app"]);
+    expect(await policyPaths({ engineMounts: ["database"] }, dynamic)).toEqual(["database/creds/app"]);
+    expect(emitWithFlags("vault-policy", { "engine-mount": ["/database/"] }, dynamic)["vault-policy.hcl"]).toContain('path "database/creds/app"');
+  });
+
   it("refuses a path a policy would read as a wildcard, and refs the provider would refuse", () => {
     expect(() => emit("vault-policy", {}, only("vault://app/*#k"))).toThrow('field FIELD: ref vault://app/*#k has "*" or "+" in its path, which a Vault policy reads as a wildcard');
     expect(() => emit("vault-policy", {}, only("vault://app/db?mnt=x#k"))).toThrow(/field FIELD: ref vault:\/\/app\/db\?mnt=x#k has unknown parameter\(s\) mnt/);
@@ -332,7 +339,7 @@ describe("target flags", () => {
       "--region is not an option of the target compose (it belongs to --target aws-iam): use --service, --secrets-dir",
     ));
     expect(() => configureTargets(["compose", "vault-policy"], { "aws-secret-prefix": "x" })).toThrow(new UsageError(
-      "--aws-secret-prefix is not an option of the targets compose, vault-policy (it belongs to --target external-secrets or --target aws-iam): use --service, --secrets-dir, --vault-mount, --kv-version",
+      "--aws-secret-prefix is not an option of the targets compose, vault-policy (it belongs to --target external-secrets or --target aws-iam): use --service, --secrets-dir, --vault-mount, --kv-version, --engine-mount",
     ));
     expect(() => configureTargets([], { namespace: "shop" })).toThrow(new UsageError(
       "--namespace is an option of a deployment target: add --target external-secrets or --target k8s-secret, or drop --namespace",

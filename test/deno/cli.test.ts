@@ -3,6 +3,8 @@
  * output, as `deno run -A npm:secrets-gen` runs it for users.
  */
 import assert from "node:assert/strict";
+import { parseEnv } from "node:util";
+import { startVaultServer } from "../servers/vault/server.ts";
 
 const SENTINEL = "s3cr3t-sentinel";
 const REPO = new URL("../../", import.meta.url).pathname;
@@ -24,7 +26,7 @@ async function secretsGen(args: string[], env: Record<string, string> = {}) {
 Deno.test("--help lists every command", async () => {
   const { code, stdout } = await secretsGen(["--help"]);
   assert.equal(code, 0);
-  for (const command of ["generate", "doctor", "run", "init", "explain"]) assert.match(stdout, new RegExp(`^  ${command} `, "m"));
+  for (const command of ["generate", "doctor", "run", "init", "push", "rotate", "pull", "migrate", "explain"]) assert.match(stdout, new RegExp(`^  ${command} `, "m"));
 });
 
 Deno.test("generate --check agrees that the repository's generated files are current", async () => {
@@ -54,4 +56,37 @@ Deno.test("run --mask passes values to the child and redacts them from its outpu
   });
   assert.equal(code, 0);
   assert.equal(stdout.trim(), "token is [redacted]");
+});
+
+Deno.test("push, rotate and pull write through the Vault test server, never printing a value", async () => {
+  // The test server is plain node:http, which Deno serves too, so it runs in this process.
+  const vault = await startVaultServer({ rootToken: `hvs.${SENTINEL}-root` });
+  const dir = await Deno.makeTempDir({ prefix: "secrets-gen-deno-pull-" });
+  try {
+    vault.putSecret("secret", "app/db", { user: `${SENTINEL}-user` });
+    const password = `${SENTINEL}-db-password\nsecond line # with 'quotes' = "and more"`;
+    const env = { VAULT_ADDR: vault.url, VAULT_TOKEN: `hvs.${SENTINEL}-root`, DB_PASSWORD: password, SIGNING_KEY: `${SENTINEL}-signing` };
+    const only = ["--only", "DB_PASSWORD,SIGNING_KEY", "--schema", "writes.schema.ts"];
+
+    const push = await secretsGen(["push", "--from-env", "--apply", ...only], env);
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stdout, /^DB_PASSWORD\s+vault:\/\/app\/db#password\s+create\s+2$/m);
+    assert.match(push.stdout, /^SIGNING_KEY\s+vault:\/\/app\/signing#key\s+create\s+1$/m);
+
+    const rotate = await secretsGen(["rotate", "SIGNING_KEY", "--apply", "--json", "--schema", "writes.schema.ts"], env);
+    assert.equal(rotate.code, 0, rotate.stderr);
+    assert.deepEqual(JSON.parse(rotate.stdout).rows, [{ field: "SIGNING_KEY", ref: "vault://app/signing#key", action: "rotate", version: "2" }]);
+
+    const file = `${dir}/.env.local`;
+    const pull = await secretsGen(["pull", "--to", file, "--apply", ...only], env);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.match(pull.stdout, /^DB_PASSWORD\s+vault:\/\/app\/db#password\s+add\s+2$/m);
+    const pulled = parseEnv(await Deno.readTextFile(file));
+    assert.equal(pulled.DB_PASSWORD, password);
+    assert.match(pulled.SIGNING_KEY ?? "", /^[A-Za-z0-9]{32}$/);
+    assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+  } finally {
+    await vault.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -478,6 +478,15 @@ describe.skipIf(!opensslOk)("azure-kv provider", () => {
       }
     });
 
+    it("holds a concurrent batch for the same new vault until the first request has its token", async () => {
+      const p = provider();
+      const since = server.requests.length;
+      const [a, b] = await Promise.all([resolve(p, ["azure-kv://my-vault/plain"]), resolve(p, ["azure-kv://my-vault/plain"])]);
+      expect(a.get("azure-kv://my-vault/plain")).toMatchObject({ status: "found" });
+      expect(b.get("azure-kv://my-vault/plain")).toMatchObject({ status: "found" });
+      expect(countKinds(server.requests.slice(since))).toEqual({ "secret:401": 1, "discovery:200": 1, "token:200": 1, "secret:200": 2 });
+    });
+
     it("reports credential settings the SDK rejects as invalid, per ref", async () => {
       const outcome = await one("azure-kv://my-vault/plain", {}, spEnv({ AZURE_TENANT_ID: "not a tenant!" }));
       expect(outcome).toMatchObject({ status: "error", kind: "invalid", message: expect.stringMatching(/could not be set up \(\w+\); check AZURE_TENANT_ID/) });

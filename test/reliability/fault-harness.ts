@@ -1,10 +1,13 @@
 /**
  * One harness per provider for the fault matrix: starts the provider's wire-compatible test server,
  * seeds secrets, knows how that service shapes each fault on the wire, which request is "the secret
- * read" (so faults never hit logins, mount discovery or token calls), how to count those reads,
- * and the LoadOptions (env + an explicit provider with small retry delays) that load a one-field schema.
+ * read" and which are its logins / token calls (each faulted on its own), how to count them, and the
+ * LoadOptions (env + a fresh explicit provider) that load a one-field schema. Retry numbers are not
+ * the provider's: every case runs with the one runtime policy, set through LoadOptions.retry.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { IncomingMessage } from "node:http";
 import type { Fault, FaultQueue } from "../servers/faults.ts";
 import type { Provider } from "../../src/providers/types.ts";
 import vault from "../../src/providers/vault.ts";
@@ -17,7 +20,7 @@ import { googleErrorBody, startGcpServer } from "../servers/gcp/server.ts";
 import { writeServiceAccountKey } from "../servers/gcp/service-account.ts";
 import { createSelfSignedCertificate } from "../servers/azure/cert.ts";
 import { startAzureKeyVaultServer } from "../servers/azure/server.ts";
-import { secretValue } from "../helpers/sentinels.ts";
+import { secretValue, SENTINEL } from "../helpers/sentinels.ts";
 
 export type ProviderName = "vault" | "aws-sm" | "gcp-sm" | "azure-kv";
 
@@ -26,9 +29,25 @@ export const FAULTS = [
 ] as const;
 export type FaultName = (typeof FAULTS)[number];
 
-/** Options for one case: a per-request timeout only where the provider has one and the case wants it. */
-export interface CaseOptions {
-  readonly requestTimeoutMs?: number;
+/** Faults on logins and token calls: outages must be retried, refusals must not. */
+export const AUTH_FAULTS = ["hang", "reset", "500", "503", "400", "401", "403"] as const;
+export type AuthFaultName = (typeof AUTH_FAULTS)[number];
+
+type Shape = { readonly fault: Fault; readonly note: string };
+
+/** A login or token endpoint the provider calls before it can read. */
+export interface AuthEndpoint {
+  /** Row label, e.g. "AppRole login". */
+  readonly name: string;
+  readonly match: string | RegExp;
+  /** Further narrows which requests get the fault (e.g. only unauthenticated ones). */
+  readonly when?: (request: IncomingMessage) => boolean;
+  /** Requests to this endpoint the server has seen so far. */
+  requests(): number;
+  /** The wire shape of `fault` here; undefined when it does not apply. */
+  fault(fault: AuthFaultName): Shape | undefined;
+  /** env + a fresh provider (so nothing is cached) that authenticates through this endpoint. */
+  loadOptions(): { env: Record<string, string>; providers: Provider[] };
 }
 
 export interface Harness {
@@ -42,30 +61,57 @@ export interface Harness {
   /** Secret-read requests for `id` the server has seen so far (faulted ones included). */
   reads(id: string): number;
   /** The wire shape of `fault` for this service; undefined when the service has no such thing. */
-  fault(fault: FaultName): { readonly fault: Fault; readonly note: string } | undefined;
-  /** Whether the provider has a per-request timeout of its own (else latency is beyond the deadline). */
-  readonly hasRequestTimeout: boolean;
+  fault(fault: FaultName): Shape | undefined;
   /** env + providers for loadSecrets; a fresh provider per call. */
-  loadOptions(options?: CaseOptions): { env: Record<string, string>; providers: Provider[] };
+  loadOptions(): { env: Record<string, string>; providers: Provider[] };
+  /** Its logins and token calls; none for static credentials. */
+  readonly auth: readonly AuthEndpoint[];
+  /** Credentials and tokens that must never show in any output, besides the sentinel (which marks the others). */
+  credentials(): string[];
   close(): Promise<void>;
 }
 
-/** Small first back-offs so a bounded retry fits well inside the 1.5 s start-up deadline. */
-const BASE_DELAY_MS = 10;
 const json = (value: unknown): string => JSON.stringify(value);
+const status = (code: number, body: unknown, headers?: Record<string, string>): Fault => ({ kind: "status", status: code, body: json(body), ...(headers ? { headers } : {}) });
+/** hang / reset, the same on every endpoint. */
+const cutOff = (fault: AuthFaultName): Shape | undefined =>
+  fault === "hang" ? { fault: { kind: "hang" }, note: "never answers" } : fault === "reset" ? { fault: { kind: "reset" }, note: "socket destroyed" } : undefined;
 
-export async function startVaultHarness(): Promise<Harness> {
+export async function startVaultHarness(dir: string): Promise<Harness> {
   const server = await startVaultServer();
   const secretId = secretValue("vault-approle-secret-id");
+  const jwt = `eyJhbGciOiJSUzI1NiJ9.${SENTINEL}-k8s-service-account.sig`;
+  const jwtPath = join(dir, "k8s-sa-token");
+  writeFileSync(jwtPath, jwt);
   server.setPolicy("app", { "secret/data/fm/*": ["read"] });
   server.addAppRole("app", { roleId: "fm-role", secretIds: [secretId], policies: ["app"], ttl: 3600 });
+  server.addKubernetesRole("app", { jwts: [jwt], policies: ["app"], ttl: 3600 });
   const env = { VAULT_ADDR: server.url, VAULT_ROLE_ID: "fm-role", VAULT_SECRET_ID: secretId };
+  const k8sEnv = { VAULT_ADDR: server.url, VAULT_K8S_ROLE: "app", VAULT_K8S_TOKEN_PATH: jwtPath };
   const path = (id: string) => `/v1/secret/data/fm/${id}`;
-  const vaultError = (status: number, message: string): Fault => ({ kind: "status", status, body: json({ errors: [message] }) });
+  const vaultError = (code: number, message: string): Fault => status(code, { errors: [message] });
+  const login = (mount: string, label: string, loginEnv: Record<string, string>): AuthEndpoint => ({
+    name: label,
+    match: `POST /v1/auth/${mount}/login `,
+    requests: () => server.requests.filter((r) => r.method !== "GET" && r.path === `/v1/auth/${mount}/login`).length,
+    fault(fault) {
+      switch (fault) {
+        case "500": return { fault: vaultError(500, "internal error"), note: "500 {errors}" };
+        case "503": return { fault: vaultError(503, "Vault is sealed"), note: "503 sealed" };
+        case "400": return { fault: vaultError(400, "invalid role or secret ID"), note: "400 invalid role or secret ID" };
+        case "401": return { fault: vaultError(401, "unauthorized"), note: "401" };
+        case "403": return { fault: vaultError(403, "permission denied"), note: "403 permission denied" };
+        default: return cutOff(fault);
+      }
+    },
+    loadOptions: () => ({ env: loginEnv, providers: [vault()] }),
+  });
   return {
     name: "vault",
     faults: server.faults,
-    hasRequestTimeout: true,
+    auth: [login("approle", "AppRole login", env), login("kubernetes", "Kubernetes login", k8sEnv)],
+    // Issued Vault tokens (hvs.…) are looked for by pattern in the matrix.
+    credentials: () => [secretId, jwt],
     ref: (id) => `vault://fm/${id}#value`,
     seed: (id) => void server.putSecret("secret", `fm/${id}`, { value: secretValue(`vault-${id}`) }),
     // The line FaultQueue matches is `${method} ${url} ...`: the trailing space keeps fm/x from matching fm/xy.
@@ -83,10 +129,7 @@ export async function startVaultHarness(): Promise<Harness> {
         default: return commonFault(fault);
       }
     },
-    loadOptions: (options = {}) => ({
-      env,
-      providers: [vault({ retry: { baseDelayMs: BASE_DELAY_MS }, ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}) })],
-    }),
+    loadOptions: () => ({ env, providers: [vault()] }),
     close: () => server.close(),
   };
 }
@@ -105,7 +148,8 @@ export async function startAwsHarness(): Promise<Harness> {
   return {
     name: "aws-sm",
     faults: server.faults,
-    hasRequestTimeout: false,
+    auth: [], // static access keys signing each request (SigV4): no login or token call to fault
+    credentials: () => [env.AWS_SECRET_ACCESS_KEY],
     ref: (id) => `aws-sm://${name(id)}`,
     seed: (id) => void server.seed(name(id), secretValue(`aws-${id}`)),
     // Every AWS request is a secret read (no login); the JSON body names the secret, quoted.
@@ -127,7 +171,7 @@ export async function startAwsHarness(): Promise<Harness> {
         default: return commonFault(fault);
       }
     },
-    loadOptions: () => ({ env, providers: [awsSm({ retryBaseDelayMs: BASE_DELAY_MS })] }),
+    loadOptions: () => ({ env, providers: [awsSm()] }),
     close: () => server.close(),
   };
 }
@@ -145,7 +189,10 @@ export async function startGcpHarness(dir: string): Promise<Harness> {
   return {
     name: "gcp-sm",
     faults: server.faults,
-    hasRequestTimeout: true,
+    // With a service-account key file the SDK signs its own JWT (self-signed JWT access): no token endpoint call.
+    auth: [],
+    // A line of the private key's body stands for the key.
+    credentials: () => [(JSON.parse(readFileSync(keyFile, "utf8")) as { private_key: string }).private_key.split("\n")[1]!],
     ref: (id) => `gcp-sm://${name(id)}`,
     seed: (id) => void server.store.addVersion("p", name(id), secretValue(`gcp-${id}`)),
     match: (id) => `/secrets/${name(id)}/versions/`,
@@ -166,10 +213,7 @@ export async function startGcpHarness(dir: string): Promise<Harness> {
         default: return commonFault(fault);
       }
     },
-    loadOptions: (options = {}) => ({
-      env,
-      providers: [gcpSm({ baseDelayMs: BASE_DELAY_MS, ...(options.requestTimeoutMs ? { attemptTimeoutMs: options.requestTimeoutMs } : {}) })],
-    }),
+    loadOptions: () => ({ env, providers: [gcpSm()] }),
     close: () => server.close(),
   };
 }
@@ -183,13 +227,51 @@ export async function startAzureHarness(): Promise<Harness> {
   };
   const name = (id: string) => `fm-${id}`;
   const pathOf = (id: string) => new RegExp(`^/secrets/${name(id)}(/|$)`);
+  const provider = () => azureKv({ vaultUrls: { "my-vault": server.url }, ca: certificate.cert, disableInstanceDiscovery: true, disableChallengeResourceVerification: true });
+  const oauthError = (code: number, error: string, description: string): Fault => status(code, { error, error_description: description, error_codes: [0] });
+  const challengeId = "auth-challenge";
   const azureError = (status: number, code: string, message: string, inner?: string): Fault => ({
     kind: "status", status, body: json({ error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) } }),
   });
   return {
     name: "azure-kv",
     faults: server.faults,
-    hasRequestTimeout: false,
+    auth: [
+      {
+        name: "token endpoint (client credentials)",
+        match: "/oauth2/v2.0/token",
+        requests: () => server.requests.filter((r) => r.kind === "token").length,
+        fault(fault) {
+          switch (fault) {
+            case "500": return { fault: oauthError(500, "server_error", "AADSTS90033: A transient error has occurred."), note: "500 server_error" };
+            case "503": return { fault: oauthError(503, "temporarily_unavailable", "AADSTS50196: retry later"), note: "503 temporarily_unavailable" };
+            case "400": return { fault: oauthError(400, "invalid_request", "AADSTS900144: missing client_id"), note: "400 invalid_request" };
+            case "401": return { fault: oauthError(401, "invalid_client", "AADSTS7000215: Invalid client secret provided."), note: "401 invalid_client" };
+            case "403": return { fault: oauthError(403, "access_denied", "AADSTS50105: not assigned"), note: "403 access_denied" };
+            default: return cutOff(fault);
+          }
+        },
+        loadOptions: () => ({ env, providers: [provider()] }),
+      },
+      {
+        name: "bearer challenge (first, unauthenticated request)",
+        match: new RegExp(`^GET /secrets/${name(challengeId)}[/?]`),
+        when: (request) => request.headers.authorization === undefined,
+        requests: () => server.requests.filter((r) => r.kind === "secret" && pathOf(challengeId).test(r.path) && !r.authorized).length,
+        fault(fault) {
+          switch (fault) {
+            case "500": return { fault: status(500, { error: { code: "InternalServerError", message: "x" } }), note: "500 instead of the challenge" };
+            case "503": return { fault: status(503, { error: { code: "ServiceUnavailable", message: "x" } }), note: "503 instead of the challenge" };
+            case "401": return { fault: status(401, { error: { code: "Unauthorized", message: "no challenge" } }), note: "401 without WWW-Authenticate" };
+            case "403": return { fault: status(403, { error: { code: "Forbidden", message: "x" } }), note: "403 instead of the challenge" };
+            case "400": return undefined; // not an answer Key Vault gives an unauthenticated GET
+            default: return cutOff(fault);
+          }
+        },
+        loadOptions: () => ({ env, providers: [provider()] }),
+      },
+    ],
+    credentials: () => [clientSecret, ...server.issuedTokens],
     ref: (id) => `azure-kv://my-vault/${name(id)}`,
     seed: (id) => void server.setSecret(name(id), secretValue(`azure-${id}`)),
     // Faults hit every request to the secret's path, the SDK's first (challenge) request included,
@@ -213,13 +295,7 @@ export async function startAzureHarness(): Promise<Harness> {
         default: return commonFault(fault);
       }
     },
-    loadOptions: () => ({
-      env,
-      providers: [azureKv({
-        vaultUrls: { "my-vault": server.url }, ca: certificate.cert, disableInstanceDiscovery: true, disableChallengeResourceVerification: true,
-        retry: { retryDelayInMs: BASE_DELAY_MS, maxRetryDelayInMs: 4 * BASE_DELAY_MS },
-      })],
-    }),
+    loadOptions: () => ({ env, providers: [provider()] }),
     close: () => server.close(),
   };
 }

@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export type Fault =
   /** Delay the real answer. */
   | { readonly kind: "latency"; readonly ms: number }
+  /** Hold the real answer until `until` settles: tests decide when a request in flight lands, without timing. */
+  | { readonly kind: "hold"; readonly until: Promise<unknown> }
   /** Answer with this HTTP status and (optional) body/headers instead of the real answer. */
   | { readonly kind: "status"; readonly status: number; readonly body?: string; readonly headers?: Readonly<Record<string, string>> }
   /** Destroy the socket without an answer (ECONNRESET on the client). */
@@ -21,6 +23,8 @@ export interface FaultRule {
   readonly fault: Fault;
   /** Only requests whose method + path match (substring of `${method} ${url}`, or a RegExp). */
   readonly match?: string | RegExp;
+  /** And only requests this accepts, e.g. the unauthenticated one that meets a bearer challenge. */
+  readonly when?: (request: IncomingMessage) => boolean;
   /** How many matching requests get the fault; default every one. */
   times?: number;
 }
@@ -28,7 +32,7 @@ export interface FaultRule {
 export class FaultQueue {
   readonly #rules: FaultRule[] = [];
 
-  add(fault: Fault, options: { match?: string | RegExp; times?: number } = {}): void {
+  add(fault: Fault, options: { match?: string | RegExp; when?: (request: IncomingMessage) => boolean; times?: number } = {}): void {
     this.#rules.push({ fault, ...options });
   }
 
@@ -39,8 +43,10 @@ export class FaultQueue {
   /** The fault for this request, if any, consuming one of its `times`. */
   take(request: IncomingMessage, bodyText = ""): Fault | undefined {
     const line = `${request.method} ${request.url} ${request.headers["x-amz-target"] ?? ""} ${bodyText}`;
-    const index = this.#rules.findIndex((rule) =>
-      rule.match === undefined ? true : typeof rule.match === "string" ? line.includes(rule.match) : rule.match.test(line),
+    const index = this.#rules.findIndex(
+      (rule) =>
+        (rule.match === undefined ? true : typeof rule.match === "string" ? line.includes(rule.match) : rule.match.test(line)) &&
+        (rule.when?.(request) ?? true),
     );
     if (index < 0) return undefined;
     const rule = this.#rules[index]!;
@@ -57,6 +63,9 @@ export async function applyFault(fault: Fault, response: ServerResponse): Promis
   switch (fault.kind) {
     case "latency":
       await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      return false;
+    case "hold":
+      await fault.until.catch(() => undefined);
       return false;
     case "status":
       response.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });

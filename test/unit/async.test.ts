@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapWithConcurrency, retry, SharedAttempt } from "../../src/runtime/async.ts";
+import { mapWithConcurrency, SharedAttempt } from "../../src/runtime/async.ts";
 
 describe("SharedAttempt", () => {
   it("shares one attempt between callers, and makes a new one only after a failure", async () => {
@@ -12,31 +12,6 @@ describe("SharedAttempt", () => {
     expect(await attempt.get(succeed)).toBe(2);
     expect(await attempt.forget()).toBe(2);
     expect(await attempt.get(succeed)).toBe(3);
-  });
-});
-
-describe("retry", () => {
-  it("retries only what isRetryable accepts, up to the attempt limit", async () => {
-    let calls = 0;
-    const options = { attempts: 3, baseDelayMs: 0, isRetryable: (e: unknown) => (e as Error).message === "transient" };
-    await expect(retry(async () => { calls++; throw new Error("transient"); }, options)).rejects.toThrow("transient");
-    expect(calls).toBe(3);
-    calls = 0;
-    await expect(retry(async () => { calls++; throw new Error("permanent"); }, options)).rejects.toThrow("permanent");
-    expect(calls).toBe(1);
-    expect(await retry(async (n) => (n < 2 ? Promise.reject(new Error("transient")) : n), options)).toBe(2);
-  });
-
-  it("stops retrying once the signal is aborted", async () => {
-    const controller = new AbortController();
-    let calls = 0;
-    const failing = async () => {
-      calls++;
-      controller.abort();
-      throw new Error("transient");
-    };
-    await expect(retry(failing, { attempts: 5, baseDelayMs: 1_000_000, isRetryable: () => true, signal: controller.signal })).rejects.toThrow();
-    expect(calls).toBe(1);
   });
 });
 

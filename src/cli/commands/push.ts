@@ -3,13 +3,13 @@ import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { parseEnv } from "node:util";
 import { loadSchema } from "../../codegen/load-schema.ts";
-import { ProviderWriteError, type Outcome, type Provider, type SecretRef } from "../../providers/types.ts";
-import { renderTable } from "../../runtime/table.ts";
+import { ProviderWriteError, type Outcome, type SecretRef } from "../../providers/types.ts";
 import type { FieldSpec } from "../../schema/define.ts";
 import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { print } from "../output.ts";
-import { canWrite, managerRef, openProvider, providerContext, rejectionCodes } from "../manager-write.ts";
+import { canWrite, compareWith, managerRef, ProviderPool, rejectionCodes, providerContext, selectFields } from "../manager-write.ts";
+import { JSON_OPTION, printPlan } from "../plan-output.ts";
 
 export const summary = "copy secret values from the env or a .env file to their managers (dry run unless --apply; names only)";
 
@@ -18,14 +18,17 @@ const USAGE = `Usage: secrets-gen push (--from-env | --from-file <.env file>) [o
 For every secret field with a manager ref (its first "from" ref), takes the value from the source
 (the field's env var in this process's environment, or in the .env file), compares it with the
 manager's current value and shows a plan: create, update, unchanged, skipped or error. With
---apply, creates/updates are written as new versions (Vault KV v2, AWS Secrets Manager). Values
-are checked against the field's schema first and are never printed.
+--apply, creates/updates are written as new versions (Vault KV v2, AWS Secrets Manager, GCP Secret
+Manager, Azure Key Vault; only Vault checks that a #key's secret did not change meanwhile). Values
+are checked against the field's schema first and are never printed. A create is a new secret,
+or a new #key in an existing one (whose other keys are kept).
 
 Options:
       --from-env           read values from this process's environment
       --from-file <path>   read values from a .env file
       --only <F1,F2>       only these fields
       --apply              write the creates and updates (default: dry run)
+      --json               print the plan as one JSON document (field, ref, action, version)
   -s, --schema <path>      schema file (default: secrets.schema.ts)
   -h, --help               show this help
 
@@ -53,6 +56,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       "from-file": { type: "string" },
       only: { type: "string" },
       apply: { type: "boolean", default: false },
+      ...JSON_OPTION,
       ...SCHEMA_OPTION,
       ...HELP_OPTION,
     },
@@ -69,24 +73,17 @@ export async function run(argv: readonly string[]): Promise<number> {
   const rows = await Promise.all(fields.map((field) => planRow(field, source[field.env])));
   await compareWithManagers(rows, values.apply);
 
-  const header = values.apply ? ["field", "ref", "action", "version"] : ["field", "ref", "action"];
-  const cells = rows.map((row) => [row.field.name, row.ref.raw, row.action, ...(values.apply ? [row.version ?? "-"] : [])]);
-  process.stdout.write(`${renderTable(header, cells)}\n`);
-  for (const row of rows) if (row.problem) process.stderr.write(`secrets-gen: ${row.field.name}: ${row.problem}\n`);
-  if (!values.apply && rows.some((row) => row.action === "create" || row.action === "update")) {
-    process.stdout.write("dry run: nothing was written; run with --apply to write the creates and updates\n");
-  }
-  return rows.some((row) => row.action.startsWith("error")) ? 1 : 0;
-}
-
-/** The secret fields with a manager ref, narrowed by --only (whose names must be such fields). */
-function selectFields(all: readonly FieldSpec[], only: string | undefined): FieldSpec[] {
-  const pushable = all.filter((field) => managerRef(field) !== undefined);
-  if (only === undefined) return pushable;
-  const names = only.split(",").map((name) => name.trim()).filter(Boolean);
-  const unknown = names.find((name) => !pushable.some((field) => field.name === name));
-  if (unknown !== undefined) throw new UsageError(`--only names ${unknown}, which is not a secret field with a "from" ref in the schema`);
-  return pushable.filter((field) => names.includes(field.name));
+  const pending = !values.apply && rows.some((row) => row.action === "create" || row.action === "update");
+  return printPlan(
+    rows.map((row) => ({ field: row.field.name, ref: row.ref.raw, action: row.action, ...(row.version ? { version: row.version } : {}), ...(row.problem ? { problem: row.problem } : {}) })),
+    {
+      command: "push",
+      json: values.json,
+      apply: values.apply,
+      versions: values.apply,
+      notes: pending ? ["dry run: nothing was written; run with --apply to write the creates and updates"] : [],
+    },
+  );
 }
 
 async function readEnvFile(path: string): Promise<Record<string, string | undefined>> {
@@ -107,48 +104,43 @@ async function planRow(field: FieldSpec, value: string | undefined): Promise<Row
   return { field, ref, action: "update", value };
 }
 
-/** Ask each manager for its current values (one batch per provider), decide each row's action, and write when applying. */
+/** Ask the managers for their current values (one batch per provider), decide each row's action, and write when applying. */
 async function compareWithManagers(rows: Row[], apply: boolean): Promise<void> {
-  const pending = rows.filter((row) => row.value !== undefined);
-  const byScheme = new Map<string, Row[]>();
-  for (const row of pending) byScheme.set(row.ref.scheme, [...(byScheme.get(row.ref.scheme) ?? []), row]);
-  for (const group of byScheme.values()) {
-    let provider: Provider | undefined;
-    try {
-      provider = await openProvider(group[0]!.field, group[0]!.ref);
-      if (!canWrite(provider)) {
-        for (const row of group) fail(row, "read-only", `the ${provider.name} provider cannot write values: set ${row.ref.raw} in the manager itself`);
-        continue;
+  const pool = new ProviderPool();
+  try {
+    const writable: Row[] = [];
+    for (const row of rows.filter((r) => r.value !== undefined)) {
+      try {
+        const provider = await pool.get(row.field, row.ref);
+        if (canWrite(provider)) writable.push(row);
+        else fail(row, "read-only", `the ${provider.name} provider cannot write values: set ${row.ref.raw} in the manager itself`);
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        fail(row, "no provider", error.message);
       }
-      const current = await provider.resolve(group.map((row) => row.ref), providerContext());
-      for (const row of group) decide(row, current.get(row.ref.raw));
-      if (!apply) continue;
-      for (const row of group.filter((r) => r.action === "create" || r.action === "update")) {
-        try {
-          // A fresh deadline per call: one push may write many secrets.
-          row.version = (await provider.write(row.ref, row.value!, providerContext())).version ?? "unknown";
-        } catch (error) {
-          fail(row, error instanceof ProviderWriteError ? error.kind : "write", (error as Error).message);
-        }
-      }
-    } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      for (const row of group) fail(row, "no provider", error.message);
-    } finally {
-      await provider?.close?.();
     }
+    const current = await pool.read(writable);
+    for (const row of writable) decide(row, current.get(row.ref.raw));
+    if (!apply) return;
+    // One write at a time: several keys of one secret are written in turn, each on the version the last one made.
+    for (const row of writable.filter((r) => r.action === "create" || r.action === "update")) {
+      const provider = await pool.get(row.field, row.ref);
+      try {
+        // A fresh deadline per call: one push may write many secrets.
+        row.version = (await provider.write!(row.ref, row.value!, providerContext())).version ?? "unknown";
+      } catch (error) {
+        fail(row, error instanceof ProviderWriteError ? error.kind : "write", (error as Error).message);
+      }
+    }
+  } finally {
+    await pool.close();
   }
 }
 
 function decide(row: Row, outcome: Outcome | undefined): void {
-  if (outcome === undefined || outcome.status === "missing") {
-    row.action = "create";
-  } else if (outcome.status === "error") {
-    fail(row, outcome.kind, outcome.message);
-  } else {
-    const current = typeof outcome.value === "string" ? outcome.value : new TextDecoder().decode(outcome.value);
-    row.action = current === row.value ? "unchanged" : "update";
-  }
+  const comparison = compareWith(outcome, row.value!);
+  if (typeof comparison === "object") fail(row, comparison.kind, comparison.message);
+  else row.action = comparison === "absent" ? "create" : comparison === "equal" ? "unchanged" : "update";
 }
 
 function fail(row: Row, kind: string, problem: string): void {

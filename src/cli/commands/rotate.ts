@@ -6,6 +6,7 @@ import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { print } from "../output.ts";
 import { canWrite, managerRef, openProvider, providerContext, rejectionCodes } from "../manager-write.ts";
+import { JSON_OPTION, printPlan } from "../plan-output.ts";
 
 export const summary = "write a new random value for a secret to its manager (dry run unless --apply; never shows it)";
 
@@ -21,7 +22,7 @@ const USAGE = `Usage: secrets-gen rotate <FIELD> [options]
 
 Generates a cryptographically random value for a secret field, checks it against the field's
 schema, and writes it as a new version at the field's manager ref (its first "from" ref: Vault
-KV v2 or AWS Secrets Manager). Without --apply nothing is written. The value is never printed;
+KV v2, AWS Secrets Manager, GCP Secret Manager or Azure Key Vault). Without --apply nothing is written. The value is never printed;
 running apps pick it up on their next refresh.
 
 Options:
@@ -29,6 +30,7 @@ Options:
       --charset <name>    alnum, hex or base64url (default: alnum)
       --prefix <text>     text put before the random part, e.g. sk_live_
       --apply             write the new version (default: dry run)
+      --json              print one JSON document: the field, ref, action "rotate" and the new version
   -s, --schema <path>     schema file (default: secrets.schema.ts)
   -h, --help              show this help
 
@@ -43,6 +45,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       charset: { type: "string", default: "alnum" },
       prefix: { type: "string", default: "" },
       apply: { type: "boolean", default: false },
+      ...JSON_OPTION,
       ...SCHEMA_OPTION,
       ...HELP_OPTION,
     },
@@ -72,14 +75,18 @@ export async function run(argv: readonly string[]): Promise<number> {
   const provider = await openProvider(field, ref);
   try {
     if (!canWrite(provider)) throw new CliError(`the ${provider.name} provider of ${ref.raw} cannot write values: rotate ${name} in the manager itself`);
+    const row = { field: name, ref: ref.raw, action: "rotate" };
     if (!values.apply) {
+      if (values.json) return printPlan([row], { command: "rotate", json: true, apply: false, versions: false });
       process.stdout.write(`would write a new random value (${length} characters, charset ${charset}) to ${ref.raw} for ${name}; run with --apply to write it\n`);
       return 0;
     }
     const written = await provider.write(ref, value, providerContext()).catch((error: unknown) => {
       throw new CliError(`rotating ${name} failed: ${(error as Error).message}`);
     });
-    process.stdout.write(`wrote a new version of ${name} to ${ref.raw} (version ${written.version ?? "unknown"}); running apps pick it up on their next refresh\n`);
+    const version = written.version ?? "unknown";
+    if (values.json) return printPlan([{ ...row, version }], { command: "rotate", json: true, apply: true, versions: true });
+    process.stdout.write(`wrote a new version of ${name} to ${ref.raw} (version ${version}); running apps pick it up on their next refresh\n`);
     return 0;
   } finally {
     await provider.close?.();

@@ -13,7 +13,7 @@ const DENIED = new Set([
 const TRANSIENT = new Set([
   "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "InternalServiceError",
   "InternalFailure", "InternalServiceFailure", "ServiceUnavailable", "ServiceUnavailableException", "TimeoutError",
-  "RequestTimeout", "RequestTimeoutException", "AbortError",
+  "RequestTimeout", "RequestTimeoutException", "RequestTimeoutError", "AbortError",
 ]);
 const NETWORK_CODES = new Set([
   "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED", "EHOSTUNREACH",

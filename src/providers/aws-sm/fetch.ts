@@ -3,7 +3,8 @@
  * and GetSecretValue for pinned versions and for whatever a batch could not answer.
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { mapWithConcurrency, retry } from "../../runtime/async.ts";
+import { mapWithConcurrency } from "../../runtime/async.ts";
+import { retry, type RetryOptions } from "../../runtime/policy.ts";
 import type { Outcome } from "../types.ts";
 import { allowsBatchFallback, allowsPerSecretRetry, isBatchDenied, isTransient, outcomeForBatchEntry, outcomeForError } from "./classify.ts";
 import type { SecretRead } from "./plan.ts";
@@ -20,8 +21,8 @@ export interface Fetcher {
   readonly sdk: Sdk;
   readonly client: SecretsManagerClient;
   readonly signal: AbortSignal;
-  readonly attempts: number;
-  readonly baseDelayMs: number;
+  /** The load's retry policy (with this provider's overrides) and limiter. */
+  readonly requests: Pick<RetryOptions, "policy" | "signal" | "limiter">;
   readonly concurrency: number;
   /** Set once the batch API is denied, so later loads go straight to GetSecretValue. */
   readonly state: { batchDenied: boolean };
@@ -29,12 +30,7 @@ export interface Fetcher {
 
 /** One SDK call with our retry on transient errors (the SDK's own retry is off, see client.ts). */
 export function send<T>(f: Fetcher, call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
-  return retry(() => call({ abortSignal: f.signal }), {
-    attempts: f.attempts,
-    baseDelayMs: f.baseDelayMs,
-    isRetryable: isTransient,
-    signal: f.signal,
-  });
+  return retry((signal) => call({ abortSignal: signal }), { ...f.requests, isRetryable: isTransient });
 }
 
 /** GetSecretValue for one read (a pinned stage / version id, or a secret the batch left out). */

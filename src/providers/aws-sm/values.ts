@@ -55,6 +55,7 @@ function pickKey(ref: SecretRef, object: Record<string, unknown> | undefined, ve
       status: "error",
       kind: "invalid",
       message: `aws-sm ref "${ref.raw}": the secret has no key "${key}" (keys: ${names || "none"}); fix the key or the secret`,
+      missingKey: true,
     };
   }
   const value = object[key];

@@ -24,11 +24,9 @@ export function unwritable(ref: SecretRef): string | undefined {
 export async function writeSecret(f: Fetcher, ref: SecretRef, id: string, value: string): Promise<WriteResult> {
   const current = ref.key === undefined ? undefined : await currentObject(f, ref, id);
   const text = ref.key === undefined ? value : JSON.stringify({ ...current, [ref.key]: value });
-  const ClientRequestToken = randomUUID();
   if (current !== null) {
     try {
-      const output = await send(f, (o) => f.client.send(new f.sdk.PutSecretValueCommand({ SecretId: id, SecretString: text, ClientRequestToken }), o));
-      return versionOf(output.VersionId);
+      return await putString(f, id, text);
     } catch (error) {
       if (!isNotFound(error)) throw writeError(error, ref.raw, id, "PutSecretValue");
     }
@@ -37,6 +35,7 @@ export async function writeSecret(f: Fetcher, ref: SecretRef, id: string, value:
     throw new ProviderWriteError("invalid", `aws-sm ref "${ref.raw}": no secret has that ARN, and a new secret cannot be created from an ARN; create it first or refer to it by name`);
   }
   try {
+    const ClientRequestToken = randomUUID();
     const output = await send(f, (o) => f.client.send(new f.sdk.CreateSecretCommand({ Name: id, SecretString: text, ClientRequestToken }), o));
     return versionOf(output.VersionId);
   } catch (error) {
@@ -44,8 +43,15 @@ export async function writeSecret(f: Fetcher, ref: SecretRef, id: string, value:
   }
 }
 
-/** The current JSON object a `#key` is merged into; null when the secret does not exist yet. */
-async function currentObject(f: Fetcher, ref: SecretRef, id: string): Promise<Record<string, unknown> | null> {
+/** PutSecretValue: `text` becomes the new AWSCURRENT version (one token for all retries of this call). */
+export async function putString(f: Fetcher, id: string, text: string): Promise<WriteResult> {
+  const ClientRequestToken = randomUUID();
+  const output = await send(f, (o) => f.client.send(new f.sdk.PutSecretValueCommand({ SecretId: id, SecretString: text, ClientRequestToken }), o));
+  return versionOf(output.VersionId);
+}
+
+/** The current JSON object a `#key` is merged into (or removed from); null when the secret does not exist yet. */
+export async function currentObject(f: Fetcher, ref: SecretRef, id: string): Promise<Record<string, unknown> | null> {
   let output;
   try {
     output = await send(f, (o) => f.client.send(new f.sdk.GetSecretValueCommand({ SecretId: id }), o));

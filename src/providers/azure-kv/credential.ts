@@ -9,12 +9,19 @@
  *   5. otherwise DefaultAzureCredential (managed identity probe, Azure CLI, azd, PowerShell...)
  */
 import type * as Identity from "@azure/identity";
+import type { SecureContext } from "node:tls";
+
+/**
+ * TLS settings for the SDKs' https.Agent, which spreads them into its options: a ready
+ * SecureContext (outside the SDKs' declared TlsSettings, hence the casts where they are passed).
+ */
+export type TlsOptions = { readonly ca: string[] } | { readonly secureContext: SecureContext };
 
 export interface CredentialSettings {
   readonly authorityHost?: string;
   readonly disableInstanceDiscovery?: boolean;
   /** TLS options shared with the vault client (extra CA). */
-  readonly tlsOptions?: { readonly ca: string[] };
+  readonly tlsOptions?: TlsOptions;
   /** The same SDK retry policy as the vault client. */
   readonly retryOptions?: { readonly maxRetries: number; readonly retryDelayInMs: number; readonly maxRetryDelayInMs: number };
 }
@@ -40,7 +47,7 @@ export function createCredential(
   const common = {
     ...(authorityHost ? { authorityHost } : {}),
     ...(settings.disableInstanceDiscovery ? { disableInstanceDiscovery: true } : {}),
-    ...(settings.tlsOptions ? { tlsOptions: { ca: settings.tlsOptions.ca } } : {}),
+    ...(settings.tlsOptions ? { tlsOptions: settings.tlsOptions as Identity.TokenCredentialOptions["tlsOptions"] } : {}),
     ...(settings.retryOptions ? { retryOptions: { ...settings.retryOptions } } : {}),
   };
   const tenantId = env.AZURE_TENANT_ID;

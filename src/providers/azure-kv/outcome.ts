@@ -3,6 +3,7 @@
  * SDK errors can carry request and response details, so neither their messages nor the errors
  * themselves (as `cause`) are passed on.
  */
+import { RequestTimeoutError } from "../../runtime/policy.ts";
 import type { Outcome } from "../types.ts";
 import type { SecretTarget } from "./refs.ts";
 
@@ -86,6 +87,36 @@ const OAUTH_REFUSALS = new Set([
   "unsupported_grant_type", "invalid_resource",
 ]);
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
+const isAuthError = (e: ErrorShape): boolean => e.name === "AuthenticationError" || e.name === "AuthenticationRequiredError";
+
+/**
+ * Why Microsoft Entra ID refused a token request — " (invalid_client)", " (401)" — or undefined when
+ * it did not answer usefully (5xx, 429, network), which is worth another attempt.
+ * @azure/identity 4.x wraps most token failures in AuthenticationRequiredError whose message
+ * starts with the OAuth error code; AuthenticationError carries the status and the code.
+ */
+function tokenRefusal(e: ErrorShape): string | undefined {
+  const oauth = e.errorResponse?.error ?? /^([a-z_]{3,40}):/.exec(e.message ?? "")?.[1] ?? "";
+  const status = e.statusCode ?? 0;
+  if (OAUTH_REFUSALS.has(oauth)) return ` (${oauth})`;
+  return status >= 400 && status < 500 && status !== 429 ? ` (${status})` : undefined;
+}
+
+/** Worth another attempt: network trouble, or 408/429/5xx from the vault (its challenge included) or the token endpoint. */
+export function isTransient(error: unknown): boolean {
+  const e = (error ?? {}) as ErrorShape;
+  if (isAuthError(e)) return tokenRefusal(e) === undefined;
+  if (e.name === "RestError" && e.statusCode !== undefined) return e.statusCode === 408 || e.statusCode === 429 || e.statusCode >= 500;
+  return NETWORK_CODES.has(e.code ?? "");
+}
+
+/** The wait a 429/503 asks for in Retry-After (seconds or an HTTP date), if any. */
+export function retryAfterMs(error: unknown): number | undefined {
+  const header = (error as { response?: { headers?: { get?(name: string): string | undefined } } })?.response?.headers?.get?.("retry-after");
+  if (!header) return undefined;
+  const ms = /^\d+$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
 
 /** Classify an error thrown while reading `target` (vault call or token acquisition). */
 export function outcomeOfError(error: unknown, target: SecretTarget, aborted: boolean, credential = "the credential"): Outcome {
@@ -104,13 +135,12 @@ export function outcomeOfError(error: unknown, target: SecretTarget, aborted: bo
         "use workload or managed identity, or pass the credential option",
     );
   }
-  if (e.name === "AuthenticationError" || e.name === "AuthenticationRequiredError") {
-    // @azure/identity 4.x wraps most token failures in AuthenticationRequiredError whose message
-    // starts with the OAuth error code; AuthenticationError carries the status and the code.
-    const oauth = e.errorResponse?.error ?? /^([a-z_]{3,40}):/.exec(e.message ?? "")?.[1] ?? "";
-    const status = e.statusCode ?? 0;
-    if (OAUTH_REFUSALS.has(oauth) || (status >= 400 && status < 500 && status !== 429)) {
-      const code = OAUTH_REFUSALS.has(oauth) ? ` (${oauth})` : ` (${status})`;
+  if (error instanceof RequestTimeoutError) {
+    return fail("unavailable", `${error.message} (last attempt); check the network path to the vault and the token endpoint, or raise the retry requestTimeoutMs option`);
+  }
+  if (isAuthError(e)) {
+    const code = tokenRefusal(e);
+    if (code !== undefined) {
       return fail(
         "denied",
         `Microsoft Entra ID refused ${credential}${code}; check the tenant, client id and secret, certificate or federated token`,
@@ -134,7 +164,7 @@ export function outcomeOfError(error: unknown, target: SecretTarget, aborted: bo
       );
     }
     if (status === 429 || status === 408 || status >= 500) {
-      return fail("unavailable", `the vault answered ${status}${codeText} after the SDK's retries; retry later`);
+      return fail("unavailable", `the vault answered ${status}${codeText} on its last attempt; retry later`);
     }
     return fail("invalid", `the vault answered ${status}${codeText}; check the vault URL and the secret name`);
   }

@@ -4,6 +4,7 @@
  * is the HTTP status and whose message is Google's JSON error body. Both are read by code only:
  * SDK messages and errors are never passed on, because a GaxiosError carries the request headers.
  */
+import { RequestTimeoutError } from "../../runtime/policy.ts";
 import type { ProviderErrorKind } from "../types.ts";
 
 export type Classified =
@@ -13,11 +14,6 @@ export type Classified =
 /** The payload's CRC32C did not match: corrupted on the way, so worth another attempt. */
 export class CorruptPayloadError extends Error {
   override name = "CorruptPayloadError";
-}
-
-/** Our per-attempt timer fired: the REST transport ignores google-gax's `timeout`, so we keep our own. */
-export class AttemptTimeoutError extends Error {
-  override name = "AttemptTimeoutError";
 }
 
 // google.rpc.Code numbers, as thrown over gRPC.
@@ -67,7 +63,7 @@ function fromHttp(status: number): string {
 
 /** Whether our retry should try again (google-gax's own retry is switched off per call). */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof CorruptPayloadError || error instanceof AttemptTimeoutError) return true;
+  if (error instanceof CorruptPayloadError) return true;
   const status = statusOf(error);
   if (status) return TRANSIENT.has(status.status);
   return NETWORK.test(String((error as { code?: unknown })?.code ?? ""));
@@ -78,8 +74,9 @@ export function classify(error: unknown, name: string, attempts: number): Classi
   if (error instanceof CorruptPayloadError) {
     return { kind: "invalid", message: `the payload of ${name} failed its CRC32C check ${attempts} time(s): it was corrupted in transit; check proxies between this host and Secret Manager` };
   }
-  if (error instanceof AttemptTimeoutError) {
-    return { kind: "unavailable", message: `Secret Manager did not answer ${name} in time (${attempts} attempt(s)): check network access or raise attemptTimeoutMs` };
+  // The runtime's per-request time-out (the REST transport ignores google-gax's `timeout`).
+  if (error instanceof RequestTimeoutError) {
+    return { kind: "unavailable", message: `Secret Manager did not answer ${name} in time (${attempts} attempt(s)): check network access or raise the retry requestTimeoutMs option` };
   }
   if (error instanceof SyntaxError) {
     return { kind: "invalid", message: `Secret Manager answered ${name} with a malformed body: check the endpoint setting and any proxy in between` };

@@ -1,6 +1,7 @@
 /** Vault provider settings: explicit options first, then the injected environment, then defaults. */
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { RetryPolicyOptions } from "../../runtime/policy.ts";
 
 /** Schedules renewals; injectable so tests can fire them by hand. */
 export interface Scheduler {
@@ -38,10 +39,10 @@ export interface VaultOptions {
   readonly homeDir?: string;
   /** Secret paths read at once. Default 8. */
   readonly concurrency?: number;
-  /** Per-request timeout. Default 10 000 ms. */
+  /** Per-request timeout for this provider only; default LoadOptions.retry.requestTimeoutMs. */
   readonly requestTimeoutMs?: number;
-  /** Attempts for transient failures (including the first) and the first back-off. Default 3 and 200 ms. */
-  readonly retry?: { readonly attempts?: number; readonly baseDelayMs?: number; readonly random?: () => number };
+  /** Overrides of LoadOptions.retry for this provider only (attempts, back-off); default the load's policy. */
+  readonly retry?: RetryPolicyOptions & { readonly random?: () => number };
   /** Renew a login token when this fraction of its TTL has passed. Default 2/3. */
   readonly renewFraction?: number;
   readonly scheduler?: Scheduler;
@@ -62,10 +63,8 @@ export interface Settings {
   readonly caCert?: string;
   readonly skipVerify: boolean;
   readonly concurrency: number;
-  readonly requestTimeoutMs: number;
-  readonly attempts: number;
-  readonly baseDelayMs: number;
-  readonly random?: () => number;
+  /** This provider's overrides of the load's retry policy (runtime/policy.ts). */
+  readonly retry: RetryPolicyOptions & { readonly random?: () => number };
   readonly renewFraction: number;
   readonly scheduler: Scheduler;
   readonly now: () => number;
@@ -121,10 +120,7 @@ export function readSettings(options: VaultOptions, env: Readonly<Record<string,
     ...(caCert ? { caCert } : {}),
     skipVerify: options.skipVerify ?? isTrue(env.VAULT_SKIP_VERIFY),
     concurrency: options.concurrency ?? 8,
-    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-    attempts: options.retry?.attempts ?? 3,
-    baseDelayMs: options.retry?.baseDelayMs ?? 200,
-    ...(options.retry?.random ? { random: options.retry.random } : {}),
+    retry: { ...options.retry, ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}) },
     renewFraction: options.renewFraction ?? 2 / 3,
     scheduler: options.scheduler ?? timers,
     now: options.now ?? Date.now,

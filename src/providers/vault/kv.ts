@@ -1,6 +1,7 @@
 /**
- * KV secrets: which mount and path a ref names, the API path for KV v1 or v2, reading one
- * path, and picking a `#key` out of the answer.
+ * Secrets by path: which mount and path a ref names, the API path for KV v1 or v2 or another
+ * engine (read as it is, e.g. database/creds/<role>), reading one path, and picking a `#key` out
+ * of the answer.
  */
 import type NodeVault from "node-vault";
 import type { Outcome, SecretRef } from "../types.ts";
@@ -15,8 +16,17 @@ export interface Target {
   readonly refs: SecretRef[];
 }
 
+/** How a mount is read: KV v1, KV v2, or "other" (any other engine: a plain read of `<mount>/<path>`). */
+export type MountKind = 1 | 2 | "other";
+
+/** A lease Vault granted with a read (dynamic secrets). Its id is a credential: never put it in a message. */
+export interface LeaseGrant {
+  readonly id: string;
+  readonly renewable: boolean;
+}
+
 export type ReadResult =
-  | { readonly kind: "found"; readonly data: Record<string, unknown>; readonly version?: string; readonly ttlSeconds?: number }
+  | { readonly kind: "found"; readonly data: Record<string, unknown>; readonly version?: string; readonly ttlSeconds?: number; readonly lease?: LeaseGrant }
   | { readonly kind: "missing"; readonly reason: string };
 
 const PARAMS = new Set(["mount", "version"]);
@@ -38,25 +48,29 @@ export function parseTarget(ref: SecretRef, defaultMount: string): Omit<Target, 
 export const encodePath = (path: string): string => path.split("/").map(encodeURIComponent).join("/");
 
 /** The namespace-relative API path (and so the ACL policy path) of a read. */
-export function apiPath(target: Omit<Target, "refs">, kvVersion: 1 | 2): string {
-  return kvVersion === 2 ? `${target.mount}/data/${target.path}` : `${target.mount}/${target.path}`;
+export function apiPath(target: Omit<Target, "refs">, kind: MountKind): string {
+  return kind === 2 ? `${target.mount}/data/${target.path}` : `${target.mount}/${target.path}`;
 }
 
+/** Engine types read as KV ("generic" is KV v1's old name). */
+const KV_TYPES = new Set(["kv", "generic"]);
+
 /**
- * The KV version of a mount, from `sys/internal/ui/mounts/<mount>` (what the Vault CLI asks).
- * `undefined` when Vault will not say (403 without a policy for it, 404 on old servers), so the
- * caller falls back to configuration.
+ * How a mount is read, from `sys/internal/ui/mounts/<mount>` (what the Vault CLI asks).
+ * `kind` is undefined when Vault will not say (403 without a policy for it, 404 on old servers),
+ * so the caller falls back to configuration.
  */
-export async function detectKvVersion(client: NodeVault.client, mount: string, signal: AbortSignal): Promise<{ version?: 1 | 2; path?: string }> {
+export async function detectMount(client: NodeVault.client, mount: string, signal: AbortSignal): Promise<{ kind?: MountKind; path?: string }> {
   try {
     const answer = (await call(() => client.read(`sys/internal/ui/mounts/${encodePath(mount)}`), signal)) as {
       data?: { options?: { version?: unknown } | null; path?: unknown; type?: unknown };
     };
     if (typeof answer !== "object" || answer === null) throw new VaultFailure(undefined, "MALFORMED");
     const data = answer.data;
+    const path = typeof data?.path === "string" ? { path: trimSlashes(data.path) } : {};
+    if (typeof data?.type === "string" && !KV_TYPES.has(data.type)) return { kind: "other", ...path };
     // Vault's CLI treats a KV mount without options.version as v1.
-    const version = String(data?.options?.version ?? "1") === "2" ? 2 : 1;
-    return { version, ...(typeof data?.path === "string" ? { path: trimSlashes(data.path) } : {}) };
+    return { kind: String(data?.options?.version ?? "1") === "2" ? 2 : 1, ...path };
   } catch (error) {
     if (error instanceof VaultFailure && (error.status === 403 || error.status === 404 || error.status === 400)) return {};
     throw error;
@@ -64,7 +78,9 @@ export async function detectKvVersion(client: NodeVault.client, mount: string, s
 }
 
 interface KvAnswer {
+  readonly lease_id?: unknown;
   readonly lease_duration?: unknown;
+  readonly renewable?: unknown;
   readonly data?: { readonly data?: unknown; readonly metadata?: { readonly version?: unknown; readonly deletion_time?: unknown; readonly destroyed?: unknown } } | null;
 }
 
@@ -80,23 +96,26 @@ function whyMissing(where: string, answer: KvAnswer | undefined): string {
 }
 
 /** Read one path; HTTP 404 (nothing there, deleted, destroyed) is `missing`, other failures throw a VaultFailure. */
-export async function readTarget(client: NodeVault.client, target: Omit<Target, "refs">, kvVersion: 1 | 2, signal: AbortSignal): Promise<ReadResult> {
-  const path = apiPath(target, kvVersion);
-  const where = target.version && kvVersion === 2 ? `${path}?version=${target.version}` : path;
+export async function readTarget(client: NodeVault.client, target: Omit<Target, "refs">, kind: MountKind, signal: AbortSignal): Promise<ReadResult> {
+  const path = apiPath(target, kind);
+  const where = target.version && kind === 2 ? `${path}?version=${target.version}` : path;
   let raw: unknown;
   try {
-    raw = await call(() => client.read(`${encodePath(path)}${target.version && kvVersion === 2 ? `?version=${target.version}` : ""}`), signal);
+    raw = await call(() => client.read(`${encodePath(path)}${target.version && kind === 2 ? `?version=${target.version}` : ""}`), signal);
   } catch (error) {
     if (error instanceof VaultFailure && error.status === 404) return { kind: "missing", reason: whyMissing(where, error.body as KvAnswer) };
     throw error;
   }
   if (!isRecord(raw)) throw new VaultFailure(undefined, "MALFORMED");
   const answer = raw as KvAnswer;
-  if (kvVersion === 1) {
+  if (kind !== 2) {
+    // KV v1 and other engines answer with the secret as `data`; KV v1's lease_duration is only a
+    // refresh hint, while a dynamic secret (database/creds/<role>) comes with a lease to keep.
     const data = answer.data;
     if (!isRecord(data)) throw new VaultFailure(undefined, "MALFORMED");
-    const lease = Number(answer.lease_duration ?? 0);
-    return { kind: "found", data, ...(lease > 0 ? { ttlSeconds: lease } : {}) };
+    const ttl = Number(answer.lease_duration ?? 0);
+    const lease = typeof answer.lease_id === "string" && answer.lease_id ? { lease: { id: answer.lease_id, renewable: answer.renewable === true } } : {};
+    return { kind: "found", data, ...(ttl > 0 ? { ttlSeconds: ttl } : {}), ...lease };
   }
   const data = answer.data?.data;
   if (data === null || data === undefined) return { kind: "missing", reason: whyMissing(where, answer) }; // older servers answered 200 for deleted versions
@@ -115,7 +134,7 @@ export function pick(ref: SecretRef, where: string, result: Extract<ReadResult, 
     if (keys.length !== 1) return invalid(`${ref.raw}: the secret at ${where} has ${keys.length} keys, so the ref needs a #key; ${listed}`);
     key = keys[0]!;
   }
-  if (!Object.hasOwn(result.data, key)) return invalid(`${ref.raw}: the secret at ${where} has no key "${key}"; ${listed}`);
+  if (!Object.hasOwn(result.data, key)) return { status: "error", kind: "invalid", message: `${ref.raw}: the secret at ${where} has no key "${key}"; ${listed}`, missingKey: true };
   const raw = result.data[key];
   if (raw === null || raw === undefined) return invalid(`${ref.raw}: the key "${key}" of ${where} is null`);
   const value = typeof raw === "string" ? raw : JSON.stringify(raw);

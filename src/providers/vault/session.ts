@@ -5,7 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import type NodeVault from "node-vault";
-import { retry, SharedAttempt } from "../../runtime/async.ts";
+import { SharedAttempt } from "../../runtime/async.ts";
+import { retry, retryPolicy, type RetryOptions } from "../../runtime/policy.ts";
 import type { ProviderErrorKind } from "../types.ts";
 import type { AuthConfig, Settings } from "./config.ts";
 import { call, describeFailure, safeAddress, toFailure, VaultFailure } from "./errors.ts";
@@ -38,11 +39,11 @@ export class VaultSession {
     this.#settings = settings;
   }
 
-  /** Resolves once the client holds a live token; concurrent callers share one login. */
-  ensure(signal: AbortSignal): Promise<void> {
+  /** Resolves once the client holds a live token; concurrent callers share one login, retried per `retryOptions`. */
+  ensure(retryOptions: RetryOptions): Promise<void> {
     if (this.#settings.now() >= this.#expiresAt) this.#drop();
     // Concurrent batches share one login; a failed one is tried again by the next batch.
-    return this.#login.get(() => this.#authenticate(this.#settings.auth, signal));
+    return this.#login.get(() => this.#authenticate(this.#settings.auth, retryOptions));
   }
 
   close(): void {
@@ -50,12 +51,11 @@ export class VaultSession {
     this.#cancelTimer();
   }
 
-  async #authenticate(auth: AuthConfig, signal: AbortSignal): Promise<void> {
+  async #authenticate(auth: AuthConfig, retryOptions: RetryOptions): Promise<void> {
     if (auth.method === "token") {
       this.#client.token = auth.token ?? (await this.#readTokenFile(auth.tokenFile));
       return;
     }
-    const { attempts, baseDelayMs, random } = this.#settings;
     const loginPath = `auth/${auth.mount}/login`;
     let answer: LoginAnswer;
     try {
@@ -65,9 +65,7 @@ export class VaultSession {
         auth.method === "approle"
           ? this.#client.approleLogin({ mount_point: auth.mount, role_id: auth.roleId, ...(auth.secretId ? { secret_id: auth.secretId } : {}) })
           : this.#client.kubernetesLogin({ mount_point: auth.mount, role: auth.role, jwt });
-      answer = await retry(() => call(login, signal), {
-        attempts, baseDelayMs, signal, isRetryable: (e) => toFailure(e).transient, ...(random ? { random } : {}),
-      });
+      answer = await retry((signal) => call(login, signal), retryOptions);
     } catch (error) {
       if (error instanceof AuthError) throw error;
       throw this.#loginError(auth, loginPath, toFailure(error));
@@ -138,7 +136,9 @@ export class VaultSession {
     if (this.#closed) return;
     this.#drop();
     // Failures are not lost: the next resolve() finds no login and tries again, reporting the error.
-    await this.ensure(NO_DEADLINE).catch(() => undefined);
+    // A background login has no start-up deadline; it follows the default policy with this provider's overrides.
+    const background = { policy: retryPolicy(this.#settings.retry), signal: NO_DEADLINE, isRetryable: (e: unknown) => toFailure(e).transient };
+    await this.ensure(background).catch(() => undefined);
   }
 
   #drop(): void {

@@ -23,20 +23,29 @@ export interface WriteCall {
   readonly namespace?: string | undefined;
 }
 
-export async function writeKv2(w: WriteCall, value: string): Promise<WriteResult> {
-  const path = apiPath(w.target, 2);
-  let current: ReadResult;
+/** The latest version of the secret, as a write or delete starts from it. */
+export async function readLatest(w: WriteCall): Promise<ReadResult> {
   try {
-    current = await w.retryRead(() => readTarget(w.client, w.target, 2, w.signal));
+    return await w.retryRead(() => readTarget(w.client, w.target, 2, w.signal));
   } catch (error) {
     throw failureError(w, toFailure(error), "read");
   }
+}
+
+export async function writeKv2(w: WriteCall, value: string): Promise<WriteResult> {
+  const path = apiPath(w.target, 2);
+  const current = await readLatest(w);
   const data = current.kind === "found" ? current.data : {};
   const cas = current.kind === "found" ? Number(current.version ?? 0) : 0;
   const key = w.ref.key ?? onlyKey(w.ref, path, data);
+  return putVersion(w, { ...data, [key]: value }, cas);
+}
+
+/** Write `data` as the next version, accepted only while `cas` is still the latest version. */
+export async function putVersion(w: WriteCall, data: Record<string, unknown>, cas: number): Promise<WriteResult> {
   let answer: unknown;
   try {
-    answer = await call(() => w.client.write(encodePath(path), { data: { ...data, [key]: value }, options: { cas } }), w.signal);
+    answer = await call(() => w.client.write(encodePath(apiPath(w.target, 2)), { data, options: { cas } }), w.signal);
   } catch (error) {
     throw failureError(w, toFailure(error), "write");
   }
@@ -56,20 +65,27 @@ const isCasMismatch = (failure: VaultFailure): boolean => {
   return failure.status === 400 && Array.isArray(errors) && errors.some((e) => typeof e === "string" && /check-and-set/i.test(e));
 };
 
-/** One value-free sentence for a failed read or write of the secret being written. */
-function failureError(w: WriteCall, failure: VaultFailure, step: "read" | "write"): ProviderWriteError {
-  const path = apiPath(w.target, 2);
+/** The steps of a write or delete: the API path each uses and the policy capabilities it needs there. */
+const STEPS = {
+  read: { doing: "reading", capabilities: `["read"]` },
+  write: { doing: "writing", capabilities: `["create", "update"]` },
+  delete: { doing: "deleting", capabilities: `["update"]` },
+} as const;
+
+/** One value-free sentence for a failed step on the secret being written or deleted. */
+export function failureError(w: WriteCall, failure: VaultFailure, step: keyof typeof STEPS): ProviderWriteError {
+  const path = step === "delete" ? `${w.target.mount}/delete/${w.target.path}` : apiPath(w.target, 2);
+  const { doing, capabilities } = STEPS[step];
   const where = `"${path}"${w.namespace ? ` in namespace "${w.namespace}"` : ""}`;
-  const capabilities = step === "read" ? `["read"]` : `["create", "update"]`;
   if (failure.status === 403 || failure.status === 401) {
-    return new ProviderWriteError("denied", `Vault denied ${step === "read" ? "reading" : "writing"} ${where} for ${w.ref.raw} (HTTP ${failure.status}): the token's policy needs path "${path}" { capabilities = ${capabilities} }`);
+    return new ProviderWriteError("denied", `Vault denied ${doing} ${where} for ${w.ref.raw} (HTTP ${failure.status}): the token's policy needs path "${path}" { capabilities = ${capabilities} }`);
   }
   if (isCasMismatch(failure)) {
     return new ProviderWriteError("conflict", `${w.ref.raw}: ${where} changed (or its latest version was deleted) between reading and writing it, so check-and-set refused the write; run the command again`);
   }
   if (failure.transient || failure.code === "ABORTED" || (failure.status === undefined && failure.code !== "MALFORMED")) {
-    return new ProviderWriteError("unavailable", `${w.ref.raw}: ${step === "read" ? "reading" : "writing"} ${where} failed: ${describeFailure(failure, w.address)}`);
+    return new ProviderWriteError("unavailable", `${w.ref.raw}: ${doing} ${where} failed: ${describeFailure(failure, w.address)}`);
   }
   const detail = failure.code === "MALFORMED" ? "an answer that is not Vault JSON" : `HTTP ${failure.status}`;
-  return new ProviderWriteError("invalid", `${w.ref.raw}: Vault answered ${step === "read" ? "reading" : "writing"} ${where} with ${detail}; check the ref's mount and path`);
+  return new ProviderWriteError("invalid", `${w.ref.raw}: Vault answered ${doing} ${where} with ${detail}; check the ref's mount and path`);
 }

@@ -39,7 +39,7 @@ export interface AwsServer {
 }
 
 const CONTENT_TYPE = "application/x-amz-json-1.1";
-const OPERATIONS = ["GetSecretValue", "BatchGetSecretValue", "ListSecrets", "DescribeSecret", "CreateSecret", "PutSecretValue"] as const;
+const OPERATIONS = ["GetSecretValue", "BatchGetSecretValue", "ListSecrets", "DescribeSecret", "CreateSecret", "PutSecretValue", "DeleteSecret"] as const;
 const AUTH_SHAPE =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=[0-9a-f]{64}$/;
 
@@ -140,6 +140,7 @@ function dispatch(store: SecretStore, op: string, body: Record<string, unknown>)
     case "DescribeSecret": return store.describe(body);
     case "CreateSecret": return store.create(body);
     case "PutSecretValue": return store.put(body);
+    case "DeleteSecret": return store.delete(body);
     default: throw new AwsError("UnknownOperationException", "Unknown operation.");
   }
 }

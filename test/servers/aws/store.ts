@@ -1,5 +1,5 @@
 /**
- * The Secrets Manager data model behind the test server: secrets with versions and staging labels, and the six
+ * The Secrets Manager data model behind the test server: secrets with versions and staging labels, and the seven
  * operations, answering with the shapes AWS documents (timestamps as epoch seconds, SecretBinary as base64).
  */
 import { randomBytes, randomUUID } from "node:crypto";
@@ -27,6 +27,8 @@ export interface StoredSecret {
   kmsKeyId?: string;
   tags: { Key: string; Value: string }[];
   readonly versions: Map<string, Version>;
+  /** Set by DeleteSecret with a recovery window: the secret is kept but refuses reads and writes. */
+  deletedDate?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -60,6 +62,9 @@ export class SecretStore {
   create(input: Json): Json {
     const name = input.Name;
     if (typeof name !== "string" || !/^[\w/+=.@-]{1,512}$/.test(name)) throw new AwsError("InvalidParameterException", "Invalid name.");
+    if (this.secrets.get(name)?.deletedDate !== undefined) {
+      throw new AwsError("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion.");
+    }
     if (this.secrets.has(name)) throw new AwsError("ResourceExistsException", "The operation failed because the secret already exists.");
     const suffix = randomBytes(6).toString("base64url").replace(/[-_]/g, "x").slice(0, 6);
     const secret: StoredSecret = {
@@ -80,6 +85,7 @@ export class SecretStore {
 
   put(input: Json): Json {
     const secret = this.find(input.SecretId);
+    this.notDeleted(secret);
     const stages = Array.isArray(input.VersionStages) ? (input.VersionStages as string[]) : ["AWSCURRENT"];
     const version = this.addVersion(secret, input, stages);
     return { ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: [...version.stages] };
@@ -127,7 +133,34 @@ export class SecretStore {
     return { arn: out.ARN as string, versionId: out.VersionId as string };
   }
 
+  /**
+   * DeleteSecret: a recovery window of 7–30 days (default 30) keeps the secret, marked deleted; ForceDeleteWithoutRecovery
+   * removes it at once. The two options exclude each other, as in AWS.
+   */
+  delete(input: Json): Json {
+    const secret = this.find(input.SecretId);
+    const window = input.RecoveryWindowInDays;
+    const force = input.ForceDeleteWithoutRecovery === true;
+    if (force && window !== undefined) {
+      throw new AwsError("InvalidParameterException", "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    }
+    if (window !== undefined && (typeof window !== "number" || !Number.isInteger(window) || window < 7 || window > 30)) {
+      throw new AwsError("InvalidParameterException", "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
+    }
+    this.notDeleted(secret);
+    if (force) this.secrets.delete(secret.name);
+    secret.deletedDate = now() + (force ? 0 : ((window as number | undefined) ?? 30) * 86_400);
+    return { ARN: secret.arn, Name: secret.name, DeletionDate: secret.deletedDate };
+  }
+
+  private notDeleted(secret: StoredSecret): void {
+    if (secret.deletedDate !== undefined) {
+      throw new AwsError("InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion.");
+    }
+  }
+
   private readable(secret: StoredSecret): void {
+    this.notDeleted(secret);
     if (this.denied.has(secret.name)) {
       throw new AwsError("AccessDeniedException", "User is not authorized to perform: secretsmanager:GetSecretValue on this resource.");
     }
@@ -224,6 +257,7 @@ export class SecretStore {
       ...(secret.kmsKeyId !== undefined ? { KmsKeyId: secret.kmsKeyId } : {}),
       LastChangedDate: secret.lastChanged,
       CreatedDate: secret.created,
+      ...(secret.deletedDate !== undefined ? { DeletedDate: secret.deletedDate } : {}),
       ...(secret.tags.length ? { Tags: secret.tags } : {}),
     };
   }

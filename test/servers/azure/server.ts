@@ -3,7 +3,8 @@
  * speaking the wire protocol the real SDKs use:
  * - vault: `GET /secrets/{name}/{version}?api-version=...` with the bearer challenge flow (401 +
  *   `WWW-Authenticate: Bearer authorization="https://login.microsoftonline.com/<tenant>", resource="https://vault.azure.net"`),
- *   `{ value, id, attributes }` bundles, `{ error: { code, message, innererror } }` errors;
+ *   `{ value, id, attributes }` bundles, `{ error: { code, message, innererror } }` errors; and
+ *   `PUT /secrets/{name}?api-version=...` with `{ value }` (set-secret: a new version, creating the secret);
  * - identity: `GET /{tenant}/v2.0/.well-known/openid-configuration` (MSAL discovery with a custom authority),
  *   `POST /{tenant}/oauth2/v2.0/token` (client credentials: client secret, federated assertion or a JWT
  *   signed with the app's certificate), and
@@ -106,7 +107,7 @@ export async function startAzureKeyVaultServer(options: AzureServerOptions = {})
     };
   }
 
-  function handleSecret(request: IncomingMessage, response: ServerResponse, url: URL, record: AzureRequestRecord): void {
+  function handleSecret(request: IncomingMessage, response: ServerResponse, url: URL, record: AzureRequestRecord, body: string): void {
     const auth = request.headers.authorization ?? "";
     if (!auth.startsWith("Bearer ")) {
       response.setHeader("www-authenticate", challenge);
@@ -121,17 +122,19 @@ export async function startAzureKeyVaultServer(options: AzureServerOptions = {})
       return vaultError(response, 400, "BadParameter", "The request URI contains an invalid API version");
     }
     const [, , name = "", version = ""] = url.pathname.split("/").map(decodeURIComponent);
-    if (request.method !== "GET") return vaultError(response, 405, "MethodNotAllowed", "Only get is served here.");
+    const put = request.method === "PUT" && !version;
+    if (request.method !== "GET" && !put) return vaultError(response, 405, "MethodNotAllowed", "Only get and set are served here.");
     if (!/^[0-9a-zA-Z-]{1,127}$/.test(name)) {
       return vaultError(response, 400, "BadParameter", "The request URI contains an invalid name: " + name);
     }
     if (deniedNames.has(name)) {
       return vaultError(
         response, 403, "Forbidden",
-        "Caller is not authorized to perform action on resource. Action: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'",
+        `Caller is not authorized to perform action on resource. Action: 'Microsoft.KeyVault/vaults/secrets/${put ? "setSecret" : "getSecret"}/action'`,
         "ForbiddenByRbac",
       );
     }
+    if (put) return setSecretFromRequest(response, name, body);
     const versions = secrets.get(name);
     const stored = version ? versions?.find((v) => v.version === version) : versions?.at(-1);
     if (!stored) {
@@ -142,6 +145,31 @@ export async function startAzureKeyVaultServer(options: AzureServerOptions = {})
       return vaultError(response, 403, "Forbidden", "Operation get is not allowed on a disabled secret.", "SecretDisabled");
     }
     send(response, 200, bundle(name, stored));
+  }
+
+  /** Set Secret (learn.microsoft.com/rest/api/keyvault/secrets/set-secret): the body's value becomes the latest version. */
+  function setSecretFromRequest(response: ServerResponse, name: string, body: string): void {
+    let parameters: { value?: unknown; contentType?: unknown; tags?: unknown };
+    try {
+      parameters = JSON.parse(body) as typeof parameters;
+    } catch {
+      return vaultError(response, 400, "BadParameter", "The request body is not valid JSON.");
+    }
+    if (typeof parameters.value !== "string") return vaultError(response, 400, "BadParameter", "Property value is required.");
+    const attributes = {
+      ...(typeof parameters.contentType === "string" ? { contentType: parameters.contentType } : {}),
+      ...(parameters.tags && typeof parameters.tags === "object" ? { tags: parameters.tags as Record<string, string> } : {}),
+    };
+    addVersion(name, parameters.value, attributes);
+    send(response, 200, bundle(name, secrets.get(name)!.at(-1)!));
+  }
+
+  function addVersion(name: string, value: string, attributes: AzureSecretAttributes): string {
+    const version = randomBytes(16).toString("hex");
+    const list = secrets.get(name) ?? [];
+    list.push({ ...attributes, version, value, created: now() });
+    secrets.set(name, list);
+    return version;
   }
 
   function openIdConfiguration(tenant: string) {
@@ -264,7 +292,7 @@ export async function startAzureKeyVaultServer(options: AzureServerOptions = {})
         response.on("close", done);
         const fault = faults.take(request, body);
         if (fault && (await applyFault(fault, response))) return;
-        if (kind === "secret") return handleSecret(request, response, url, record);
+        if (kind === "secret") return handleSecret(request, response, url, record, body);
         if (url.pathname === "/msi/token") return handleManagedIdentity(request, response, url);
         if (kind === "token" && request.method === "POST") return handleToken(response, parts[1]!, body);
         if (kind === "discovery") return send(response, 200, openIdConfiguration(parts[1]!));
@@ -293,12 +321,11 @@ export async function startAzureKeyVaultServer(options: AzureServerOptions = {})
     /** Tokens handed out so far (tests assert none leaks). */
     issuedTokens,
     /** Add a new version (it becomes the latest); returns its 32-hex version id. */
-    setSecret(name: string, value: string, attributes: AzureSecretAttributes = {}): string {
-      const version = randomBytes(16).toString("hex");
-      const list = secrets.get(name) ?? [];
-      list.push({ ...attributes, version, value, created: now() });
-      secrets.set(name, list);
-      return version;
+    setSecret: (name: string, value: string, attributes: AzureSecretAttributes = {}): string => addVersion(name, value, attributes),
+    /** The latest version's value and id, as stored (tests read back what a client wrote). */
+    latest(name: string): { readonly value: string; readonly version: string } | undefined {
+      const stored = secrets.get(name)?.at(-1);
+      return stored && { value: stored.value, version: stored.version };
     },
     /** Enable or disable one version (default: the latest). */
     setEnabled(name: string, enabled: boolean, version?: string): void {

@@ -1,7 +1,8 @@
 /**
  * The same Secret Manager over gRPC, the SDK's default transport: the service is loaded from the
  * .proto files that ship inside @google-cloud/secret-manager (and google-gax for google/api), and
- * served by @grpc/grpc-js (the SDK's own gRPC library) on 127.0.0.1, with or without TLS. Faults of the
+ * served by @grpc/grpc-js (the SDK's own gRPC library) on 127.0.0.1, with or without TLS: AccessSecretVersion,
+ * and the writes CreateSecret and AddSecretVersion. Faults of the
  * shared queue map to gRPC statuses; `reset` and `malformed` have no gRPC equivalent and answer
  * UNAVAILABLE / INTERNAL.
  */
@@ -11,9 +12,21 @@ import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { FaultQueue, type Fault } from "../faults.ts";
-import { SecretStore } from "./store.ts";
+import { SecretStore, type WriteAnswer } from "./store.ts";
 
-const METHOD = "/google.cloud.secretmanager.v1.SecretManagerService/AccessSecretVersion";
+const SERVICE = "/google.cloud.secretmanager.v1.SecretManagerService";
+const METHOD = `${SERVICE}/AccessSecretVersion`;
+
+interface CreateSecretRequest {
+  readonly parent: string;
+  readonly secretId: string;
+}
+
+interface AddSecretVersionRequest {
+  readonly parent: string;
+  /** `dataCrc32c` is an int64, loaded as a decimal string. */
+  readonly payload?: { readonly data?: Buffer; readonly dataCrc32c?: string | null } | null;
+}
 
 export interface GcpGrpcServerOptions {
   /** Project id → number. Default `{ "test-project": 123456789012 }`. */
@@ -29,7 +42,7 @@ export interface GcpGrpcServer {
   readonly endpoint: string;
   readonly store: SecretStore;
   readonly faults: FaultQueue;
-  /** Resource names asked for, in order. */
+  /** Resource names asked for (parents, for writes), in order. */
   readonly requests: string[];
   /** The authorization metadata of each call, in order. */
   readonly authorizations: (string | undefined)[];
@@ -88,7 +101,34 @@ export async function startGcpGrpcServer(options: GcpGrpcServerOptions = {}): Pr
       if (result.dataCrc32c !== undefined) payload.dataCrc32c = result.dataCrc32c;
       callback(null, { name: result.name, payload });
     },
+    CreateSecret: (call: grpc.ServerUnaryCall<CreateSecretRequest, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+      write(call, callback, "CreateSecret", () => store.createSecret(call.request.parent, call.request.secretId), { replication: { automatic: {} } }),
+    AddSecretVersion: (call: grpc.ServerUnaryCall<AddSecretVersionRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const { data, dataCrc32c } = call.request.payload ?? {};
+      return write(call, callback, "AddSecretVersion", () => store.addSecretVersion(call.request.parent, data ?? new Uint8Array(), dataCrc32c ?? undefined), { state: "ENABLED" });
+    },
   });
+
+  /** A write call: the same token check and fault queue as reads (matched on `<method path> <parent>`), then the store's answer. */
+  async function write(
+    call: grpc.ServerUnaryCall<{ readonly parent: string }, unknown>,
+    callback: grpc.sendUnaryData<unknown>,
+    method: string,
+    apply: () => WriteAnswer,
+    fields: object,
+  ): Promise<void> {
+    requests.push(call.request.parent);
+    const authorization = call.metadata.get("authorization")[0]?.toString();
+    authorizations.push(authorization);
+    if (options.tokens && !options.tokens.some((token) => authorization === `Bearer ${token}`)) {
+      return callback({ code: grpc.status.UNAUTHENTICATED, details: "Request had invalid authentication credentials." });
+    }
+    const fault = faults.take({ method: "POST", url: `${SERVICE}/${method} ${call.request.parent}`, headers: {} } as unknown as IncomingMessage);
+    if (fault && (await applyGrpcFault(fault, callback))) return;
+    const answer = apply();
+    if (!answer.ok) return callback({ code: grpc.status[answer.error.status as keyof typeof grpc.status] as grpc.status, details: answer.error.message });
+    callback(null, { name: answer.name, ...fields });
+  }
 
   const credentials = options.tls
     ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(options.tls.key), cert_chain: Buffer.from(options.tls.cert) }])
@@ -111,6 +151,9 @@ async function applyGrpcFault(fault: Fault, callback: grpc.sendUnaryData<unknown
   switch (fault.kind) {
     case "latency":
       await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      return false;
+    case "hold":
+      await fault.until.catch(() => undefined);
       return false;
     case "status":
       callback({ code: STATUS_BY_HTTP[fault.status] ?? grpc.status.INTERNAL, details: `injected ${fault.status}` });

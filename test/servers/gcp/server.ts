@@ -4,13 +4,15 @@
  * `{"name", "payload": {"data": <base64>, "dataCrc32c": "<int64 as string>"}}`, and errors use
  * Google's shape `{"error": {"code", "message", "status"}}`. Requests need a bearer token: a fixed
  * access token, or a self-signed service-account JWT (what the SDK sends for a key file) verified
- * against the key's public half.
+ * against the key's public half. Writes as the SDK sends them: `POST /v1/projects/{p}/secrets?secretId={s}`
+ * (CreateSecret, body the Secret) and `POST /v1/projects/{p}/secrets/{s}:addVersion` (body `{"payload"}`),
+ * each answering the created resource.
  */
 import { verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { applyFault, FaultQueue } from "../faults.ts";
 import { listenOnLoopback } from "../listen.ts";
-import { googleError, SecretStore, type GoogleErrorBody } from "./store.ts";
+import { googleError, SecretStore, type GoogleErrorBody, type WriteAnswer } from "./store.ts";
 
 export { googleError, SecretStore } from "./store.ts";
 export type { VersionState } from "./store.ts";
@@ -53,6 +55,8 @@ export function googleErrorBody(code: number, status: string, message = `injecte
 }
 
 const ACCESS = /^\/v1\/(projects\/[^:]+):access$/;
+const CREATE_SECRET = /^\/v1\/(projects\/[^/:]+)\/secrets$/;
+const ADD_VERSION = /^\/v1\/(projects\/[^/:]+\/secrets\/[^/:]+):addVersion$/;
 
 export async function startGcpServer(options: GcpServerOptions = {}): Promise<GcpServer> {
   const store = new SecretStore(options.projects ?? { "test-project": 123456789012 });
@@ -81,6 +85,7 @@ export async function startGcpServer(options: GcpServerOptions = {}): Promise<Gc
     if (fault && (await applyFault(fault, response))) return;
     const unauthenticated = authenticate(request.headers.authorization, options);
     if (unauthenticated) return send(response, unauthenticated);
+    if (request.method === "POST") return handleWrite(request, response, url);
     if (request.method !== "GET" || name === undefined) {
       return send(response, googleError(404, "NOT_FOUND", `The requested URL ${url.pathname} was not found on this server.`));
     }
@@ -90,6 +95,26 @@ export async function startGcpServer(options: GcpServerOptions = {}): Promise<Gc
     if (result.dataCrc32c !== undefined) payload.dataCrc32c = result.dataCrc32c;
     response.writeHead(200, { "content-type": "application/json; charset=UTF-8" });
     response.end(JSON.stringify({ name: result.name, payload }));
+  }
+
+  /** CreateSecret and AddSecretVersion; Google's JSON maps bytes to base64 and int64 to a decimal string. */
+  async function handleWrite(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    let body: { payload?: { data?: string; dataCrc32c?: string } };
+    try {
+      body = JSON.parse((await text(request)) || "{}") as typeof body;
+    } catch {
+      return send(response, googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received."));
+    }
+    const createIn = CREATE_SECRET.exec(url.pathname)?.[1];
+    const addTo = ADD_VERSION.exec(url.pathname)?.[1];
+    let answer: WriteAnswer;
+    if (createIn !== undefined) answer = store.createSecret(createIn, url.searchParams.get("secretId") ?? "");
+    else if (addTo !== undefined) answer = store.addSecretVersion(addTo, Buffer.from(body.payload?.data ?? "", "base64"), body.payload?.dataCrc32c);
+    else return send(response, googleError(404, "NOT_FOUND", `The requested URL ${url.pathname} was not found on this server.`));
+    if (!answer.ok) return send(response, answer.error);
+    const created = new Date().toISOString();
+    response.writeHead(200, { "content-type": "application/json; charset=UTF-8" });
+    response.end(JSON.stringify(createIn !== undefined ? { name: answer.name, replication: { automatic: {} }, createTime: created } : { name: answer.name, createTime: created, state: "ENABLED" }));
   }
 
   const port = await listenOnLoopback(server);
@@ -109,6 +134,12 @@ export async function startGcpServer(options: GcpServerOptions = {}): Promise<Gc
         server.closeAllConnections();
       }),
   };
+}
+
+async function text(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function send(response: ServerResponse, error: GoogleErrorBody): void {

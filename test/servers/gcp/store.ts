@@ -37,7 +37,13 @@ export interface AddVersionOptions {
   readonly crc32c?: string | null;
 }
 
+/** What CreateSecret and AddSecretVersion answer: the created resource's name (project by number). */
+export type WriteAnswer = { readonly ok: true; readonly name: string } | { readonly ok: false; readonly error: GoogleErrorBody };
+
 const NAME = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/;
+const PROJECT_NAME = /^projects\/([^/]+)$/;
+const SECRET_NAME = /^projects\/([^/]+)\/secrets\/([^/]+)$/;
+const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
 
 export function googleError(code: number, status: string, message: string): GoogleErrorBody {
   return { code, status, message };
@@ -106,6 +112,44 @@ export class SecretStore {
     }
     const dataCrc32c = version.crc32c === null ? undefined : (version.crc32c ?? String(crc32c(version.data)));
     return { ok: true, name, data: version.data, dataCrc32c };
+  }
+
+  /** CreateSecret under `parent` (`projects/<id or number>`): an empty secret; 409 ALREADY_EXISTS when it is there. */
+  createSecret(parent: string, secretId: string): WriteAnswer {
+    const projectRef = PROJECT_NAME.exec(parent)?.[1];
+    if (projectRef === undefined || !SECRET_ID.test(secretId)) {
+      return { ok: false, error: googleError(400, "INVALID_ARGUMENT", "Invalid resource field value in the request.") };
+    }
+    const refused = this.#refusal(projectRef, secretId, "secretmanager.secrets.create", parent);
+    if (refused) return refused;
+    const project = this.#projectId(projectRef)!;
+    const name = `projects/${this.#projects.get(project)}/secrets/${secretId}`;
+    if (this.#secret(project, secretId, false)) return { ok: false, error: googleError(409, "ALREADY_EXISTS", `Secret [${name}] already exists.`) };
+    this.#secret(project, secretId, true);
+    return { ok: true, name };
+  }
+
+  /** AddSecretVersion to `parent` (`projects/<p>/secrets/<s>`); a sent CRC32C must match the data, as the service checks. */
+  addSecretVersion(parent: string, data: Uint8Array, dataCrc32c: string | undefined): WriteAnswer {
+    const match = SECRET_NAME.exec(parent);
+    if (!match) return { ok: false, error: googleError(400, "INVALID_ARGUMENT", "Invalid resource field value in the request.") };
+    const [, projectRef, secretId] = match as unknown as [string, string, string];
+    const refused = this.#refusal(projectRef, secretId, "secretmanager.versions.add", parent);
+    if (refused) return refused;
+    const project = this.#projectId(projectRef)!;
+    const secretName = `projects/${this.#projects.get(project)}/secrets/${secretId}`;
+    if (!this.#secret(project, secretId, false)) return { ok: false, error: googleError(404, "NOT_FOUND", `Secret [${secretName}] not found.`) };
+    if (dataCrc32c !== undefined && dataCrc32c !== String(crc32c(data))) {
+      return { ok: false, error: googleError(400, "INVALID_ARGUMENT", "The checksum in field SecretPayload.data_crc32c does not match the data in field SecretPayload.data.") };
+    }
+    return { ok: true, name: `${secretName}/versions/${this.addVersion(project, secretId, data)}` };
+  }
+
+  /** The 403 for an unknown project or a denied project or secret, as IAM words it. */
+  #refusal(projectRef: string, secretId: string, permission: string, resource: string): WriteAnswer | undefined {
+    const project = this.#projectId(projectRef);
+    if (project !== undefined && !this.#denied.has(project) && !this.#denied.has(`${project}/${secretId}`)) return undefined;
+    return { ok: false, error: googleError(403, "PERMISSION_DENIED", `Permission '${permission}' denied for resource '${resource}' (or it may not exist).`) };
   }
 
   #projectId(ref: string): string | undefined {

@@ -1,8 +1,10 @@
 /**
  * A local server speaking the subset of the Vault HTTP API (v1) that a secrets reader uses:
- * KV v1 and v2 reads/writes (versions, deleted, destroyed), ACL policies (403), token, AppRole and
+ * KV v1 and v2 reads/writes (versions, deleted, destroyed; KV v2 soft delete of versions), ACL policies (403), token, AppRole and
  * Kubernetes logins, lookup-self / renew-self, namespaces (X-Vault-Namespace), sys/health,
  * sys/seal-status, sys/internal/ui/mounts and a sealed state, plus shared fault injection.
+ * A database secrets engine (`mountDatabase`) issues new credentials with a lease on each read of
+ * `<mount>/creds/<role>`; sys/leases/renew (capped at the role's max TTL) and sys/leases/revoke.
  * Like `vault server -dev`, the root namespace starts with `secret/` mounted as KV v2.
  */
 import { randomUUID } from "node:crypto";
@@ -11,8 +13,8 @@ import { createServer as createHttpsServer } from "node:https";
 import { applyFault, FaultQueue } from "../faults.ts";
 import { listenOnLoopback } from "../listen.ts";
 import {
-  authBlock, capabilities, findMount, hasMountAccess, issueToken, lookupBlock, newKvMount, newNamespace, trimSlashes,
-  type AppRole, type Capability, type KubernetesRole, type KvVersion, type Namespace, type TokenEntry, type TokenSpec,
+  authBlock, capabilities, describeMount, findDatabaseMount, findMount, hasMountAccess, issueCredentials, newDatabaseMount, renewLease, issueToken, lookupBlock, newKvMount, newNamespace, trimSlashes,
+  type AppRole, type Capability, type DatabaseRole, type KubernetesRole, type KvVersion, type Namespace, type TokenEntry, type TokenSpec,
 } from "./state.ts";
 
 export interface VaultServerOptions {
@@ -49,6 +51,11 @@ export interface VaultTestServer {
   createToken(spec: TokenSpec, options?: InNamespace): string;
   addAppRole(name: string, role: AppRole, options?: InNamespace & { mount?: string }): void;
   addKubernetesRole(name: string, role: KubernetesRole, options?: InNamespace & { mount?: string }): void;
+  /** Mount a database secrets engine at `path` (`vault secrets enable -path=<path> database`). */
+  mountDatabase(path: string, options?: InNamespace): void;
+  addDatabaseRole(mount: string, name: string, role: DatabaseRole, options?: InNamespace): void;
+  /** Every lease issued so far, ids included (tests check they never leak). */
+  leases(options?: InNamespace): ReadonlyArray<{ readonly id: string; readonly expiresAt: number; readonly revoked: boolean; readonly renewals: number }>;
   /** Make a token invalid, as if its TTL ran out. */
   expireToken(id: string): void;
   /** Tokens issued by logins so far (for asserting "one login"). */
@@ -152,9 +159,10 @@ export async function startVaultServer(options: VaultServerOptions = {}): Promis
       const data = mount.v1.get(rest);
       return data ? [200, envelope(data, { lease_duration: KV1_LEASE, mount_type: "kv" })] : NOT_FOUND;
     }
-    const [, op, path] = /^(data|metadata)\/(.+)$/.exec(rest) ?? [];
+    const [, op, path] = /^(data|metadata|delete)\/(.+)$/.exec(rest) ?? [];
     if (!op || !path) return NOT_FOUND;
     const versions = mount.v2.get(path);
+    if (op === "delete") return softDelete(caps, isWrite, versions, body);
     if (!caps.has(isWrite ? (versions ? "update" : "create") : "read")) return PERMISSION_DENIED;
     if (op === "metadata") return NOT_FOUND; // not modelled: readers do not need it
     if (isWrite) {
@@ -175,27 +183,70 @@ export async function startVaultServer(options: VaultServerOptions = {}): Promis
     return [data ? 200 : 404, envelope({ data, metadata: metadataOf(version, number) }, { mount_type: "kv" })];
   }
 
+  /** `POST <mount>/delete/<path>` with `{"versions": [n…]}`: marks those versions deleted (undeletable), needs "update". */
+  function softDelete(caps: Set<Capability>, isWrite: boolean, versions: KvVersion[] | undefined, body: Json): Reply {
+    if (!isWrite) return [405, { errors: ["unsupported operation"] }];
+    if (!caps.has("update")) return PERMISSION_DENIED;
+    const numbers = body.versions;
+    if (!Array.isArray(numbers) || numbers.length === 0 || !numbers.every((n) => Number.isInteger(n))) {
+      return [400, { errors: ["no version number provided"] }];
+    }
+    const now = new Date().toISOString();
+    for (const number of numbers as number[]) {
+      const version = versions?.[number - 1];
+      if (version && !version.destroyed && !version.deletionTime) version.deletionTime = now;
+    }
+    return [204];
+  }
+
   function preflight(space: Namespace, token: TokenEntry, path: string): Reply {
     const denied: Reply = [403, { errors: [`preflight capability check returned 403, please ensure client's policies grant access to path "${path}/"`] }];
-    const found = findMount(space, path);
-    if (!found || !hasMountAccess(space, token, found.mount.path)) return denied;
-    const { mount } = found;
+    const mount = describeMount(space, path);
+    if (!mount || !hasMountAccess(space, token, mount.path)) return denied;
     return [200, envelope({
       accessor: mount.accessor,
       config: { default_lease_ttl: 0, force_no_cache: false, max_lease_ttl: 0 },
-      description: "key/value secret storage",
+      description: mount.type === "kv" ? "key/value secret storage" : "",
       external_entropy_access: false,
       local: false,
-      // `vault secrets enable kv` (v1) leaves options empty; KV v2 mounts say version "2".
-      options: mount.version === 2 ? { version: "2" } : null,
+      options: mount.options,
       path: `${mount.path}/`,
       plugin_version: "",
       running_plugin_version: "v0.20.0+builtin",
       running_sha256: "",
       seal_wrap: false,
-      type: "kv",
+      type: mount.type,
       uuid: mount.uuid,
     })];
+  }
+
+  /** `GET <mount>/creds/<role>`: new credentials under a new lease, as Vault's database engine answers. */
+  function readCredentials(space: Namespace, token: TokenEntry, apiPath: string): Reply {
+    const { mount, rest } = findDatabaseMount(space, apiPath)!;
+    if (!capabilities(space, token, apiPath).has("read")) return PERMISSION_DENIED;
+    const role = /^creds\/([^/]+)$/.exec(rest)?.[1];
+    if (!role) return [404, { errors: [`no handler for route "${apiPath}". route entry not found.`] }];
+    if (!mount.roles.has(role)) return [400, { errors: [`unknown role: ${role}`] }];
+    const { lease, data } = issueCredentials(space, mount, role, Date.now());
+    return [200, envelope(data, { lease_id: lease.id, renewable: lease.renewable, lease_duration: mount.roles.get(role)!.ttl, mount_type: "database" })];
+  }
+
+  /** sys/leases/renew (every token may, as Vault's default policy grants) and sys/leases/revoke (needs "update" on it). */
+  function handleLease(space: Namespace, token: TokenEntry, op: "renew" | "revoke", body: Json): Reply {
+    const lease = space.leases.get(String(body.lease_id ?? ""));
+    if (op === "revoke") {
+      if (!capabilities(space, token, "sys/leases/revoke").has("update")) return PERMISSION_DENIED;
+      if (lease) lease.revoked = true;
+      return [204]; // Vault answers 204 for an unknown lease too
+    }
+    const increment = body.increment === undefined ? undefined : Number(String(body.increment).replace(/s$/, ""));
+    if (increment !== undefined && !(Number.isInteger(increment) && increment >= 0)) return [400, { errors: ["invalid increment"] }];
+    const renewed = renewLease(lease, increment || undefined, Date.now());
+    if (typeof renewed === "string") return [400, { errors: [renewed] }];
+    const warnings = renewed.ttl < renewed.requested
+      ? [`TTL of "${renewed.requested}s" exceeded the effective max_ttl of "${renewed.ttl}s"; TTL value is capped accordingly`]
+      : null;
+    return [200, envelope(null, { lease_id: lease!.id, renewable: lease!.renewable, lease_duration: renewed.ttl, warnings })];
   }
 
   function health(query: URLSearchParams): Reply {
@@ -237,6 +288,9 @@ export async function startVaultServer(options: VaultServerOptions = {}): Promis
     if (apiPath === "auth/token/lookup-self" && method === "GET") return [200, envelope(lookupBlock(token, Date.now()))];
     if (apiPath === "auth/token/renew-self" && (method === "POST" || method === "PUT")) return renewSelf(token, body);
     if (apiPath.startsWith("sys/internal/ui/mounts/") && method === "GET") return preflight(space, token, apiPath.slice(23));
+    const leaseOp = /^sys\/leases\/(renew|revoke)$/.exec(apiPath)?.[1] as "renew" | "revoke" | undefined;
+    if (leaseOp && (method === "PUT" || method === "POST")) return handleLease(space, token, leaseOp, body);
+    if (findDatabaseMount(space, apiPath) && method === "GET") return readCredentials(space, token, apiPath);
     if (method === "GET" || method === "POST" || method === "PUT") return handleKv(space, token, method, apiPath, url.searchParams, body);
     return [405, { errors: [`unsupported operation`] }];
   }
@@ -309,6 +363,13 @@ export async function startVaultServer(options: VaultServerOptions = {}): Promis
       if (!space.kubernetes.has(mount)) space.kubernetes.set(mount, new Map());
       space.kubernetes.get(mount)!.set(name, role);
     },
+    mountDatabase: (path, { namespace } = {}) => void ns(namespace).database.set(trimSlashes(path), newDatabaseMount(path)),
+    addDatabaseRole(mount, name, role, { namespace } = {}) {
+      const found = ns(namespace).database.get(trimSlashes(mount));
+      if (!found) throw new Error(`test setup: no database mount "${mount}"`);
+      found.roles.set(name, role);
+    },
+    leases: ({ namespace } = {}) => [...ns(namespace).leases.values()].map(({ id, expiresAt, revoked, renewals }) => ({ id, expiresAt, revoked, renewals })),
     expireToken(id) {
       const token = tokens.get(id);
       if (token) token.expiresAt = 0;

@@ -56,7 +56,7 @@ export async function loadSecrets<T>(schema: LoadableSchema, options?: LoadOptio
   attachProvenance(secrets, provenance);
   if (settings.refresh) {
     const resolve = (only: ReadonlySet<string>) => resolveFields({ fields: schema.fields.filter((field) => only.has(field.name)) }, settings, pool);
-    startRefresh({ secrets: secrets as Record<string, unknown>, refresh: settings.refresh, warn: settings.warn, provenance, pool, resolve });
+    startRefresh({ secrets: secrets as Record<string, unknown>, refresh: settings.refresh, warn: settings.warn, provenance, pool, resolve, ...(settings.k8sDir ? { k8sDir: settings.k8sDir } : {}) });
   }
   return secrets as T;
 }

@@ -12,6 +12,7 @@ import { publishAudit } from "./audit.ts";
 import { ConfigError } from "./errors.ts";
 import type { LoadReport } from "./loader.ts";
 import { closeProviders } from "./managers.ts";
+import { watchMountSwaps, type MountWatch } from "./mount-watch.ts";
 import type { Provenance } from "./provenance.ts";
 import { rememberSecret } from "./redaction.ts";
 import { replaceField } from "./secrets-object.ts";
@@ -26,6 +27,8 @@ interface Refresher {
   readonly secrets: Readonly<Record<string, unknown>>;
   readonly provenance: Map<string, Provenance>;
   readonly pool: Map<string, Provider>;
+  /** The Kubernetes mount directory, watched for kubelet's `..data` swap when a refreshed field comes from it. */
+  readonly k8sDir?: string;
   /** Resolve and validate the named fields only. */
   readonly resolve: (fields: ReadonlySet<string>) => Promise<LoadReport>;
 }
@@ -53,6 +56,7 @@ interface Running extends Refresher {
   sweepDue?: number;
   timer?: ReturnType<typeof setTimeout>;
   inFlight?: Pass;
+  mountWatch?: MountWatch;
   closed: boolean;
 }
 
@@ -82,6 +86,10 @@ export function startRefresh(refresher: Refresher): void {
   }
   running.set(refresher.secrets, state);
   schedule(state);
+  const mounted = fields.filter((field) => refresher.provenance.get(field)!.source === "kubernetes");
+  if (refresher.k8sDir && mounted.length > 0) {
+    state.mountWatch = watchMountSwaps(refresher.k8sDir, () => void refreshFields(state, new Set(mounted)));
+  }
 }
 
 /** Run `handler` after `field` changes on a refresh; returns a function that unsubscribes. */
@@ -107,6 +115,7 @@ export async function close(secrets: object): Promise<void> {
   if (!state || state.closed) return;
   state.closed = true;
   clearTimeout(state.timer);
+  state.mountWatch?.close();
   await state.inFlight?.done;
   await closeProviders(state.pool.values());
 }

@@ -125,6 +125,20 @@ describe("refresh", () => {
     await close(secrets);
   });
 
+  it("watches the Kubernetes mount: kubelet's ..data swap is picked up without waiting for the interval", async () => {
+    const dir = kubeletMount(join(root, "k8s-watch"), { TOKEN: "first-token-value" });
+    const fileSchema = defineSecrets({ TOKEN: secret(z.string()) });
+    const secrets = await loadSecrets<{ TOKEN: string }>(fileSchema, { env: {}, k8sDir: dir, dockerDir: join(root, "none"), cwd: root, refresh: { intervalMs: 3_600_000 } });
+    const changed = new Promise((resolve) => onChange(secrets, "TOKEN", resolve));
+    writeFiles(join(dir, "..2026_11_25"), { TOKEN: "rotated-token-value" });
+    symlinkSync("..2026_11_25", join(dir, "..data_tmp"));
+    renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
+    // No clock moves and no refreshNow(): only the watch can bring the change within the hour.
+    expect(await changed).toMatchObject({ field: "TOKEN", source: "kubernetes" });
+    expect(secrets.TOKEN).toBe("rotated-token-value");
+    await close(secrets);
+  });
+
   it("publishes value-free audit events for loads and refreshes", async () => {
     const events: AuditEvent[] = [];
     const listener = (event: unknown) => void events.push(event as AuditEvent);
@@ -153,17 +167,18 @@ describe("refresh", () => {
     await close(plain); // harmless
   });
 
-  it("never keeps the process alive: a refreshing app exits on its own", () => {
+  it("never keeps the process alive: a refreshing app (its mount watched too) exits on its own", () => {
+    const mount = kubeletMount(join(root, "k8s-exit"), { MOUNTED: "a-mounted-value" });
     const script = `
       import { z } from "zod";
       import { defineSecrets, secret } from "${join(import.meta.dirname, "../../src/index.ts")}";
-      import { loadSecrets } from "${join(import.meta.dirname, "../../src/runtime/index.ts")}";
-      const schema = defineSecrets({ TOKEN: secret(z.string()) });
-      await loadSecrets(schema, { env: { TOKEN: "a-token-value" }, refresh: { intervalMs: 3_600_000 } });
-      console.log("loaded");`;
+      import { loadSecrets, provenance } from "${join(import.meta.dirname, "../../src/runtime/index.ts")}";
+      const schema = defineSecrets({ TOKEN: secret(z.string()), MOUNTED: secret(z.string()) });
+      const secrets = await loadSecrets(schema, { env: { TOKEN: "a-token-value" }, k8sDir: ${JSON.stringify(mount)}, refresh: { intervalMs: 3_600_000 } });
+      console.log("loaded", provenance(secrets, "MOUNTED").source);`;
     const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: import.meta.dirname, encoding: "utf8", timeout: 30_000 });
     expect(result.stderr).toBe("");
-    expect(result.stdout.trim()).toBe("loaded");
+    expect(result.stdout.trim()).toBe("loaded kubernetes");
     expect(result.status).toBe(0);
   });
 });

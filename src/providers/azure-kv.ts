@@ -45,7 +45,7 @@ export interface AzureKvOptions {
   readonly ca?: string | readonly string[];
   /** Do not check that the bearer challenge's resource matches the vault host (vaults behind custom host names). */
   readonly disableChallengeResourceVerification?: boolean;
-  /** Distinct secrets read at once (one HTTPS connection each: Key Vault has no batch read). Default 32. */
+  /** Distinct secrets read at once (one HTTPS connection each: Key Vault has no batch read), within LoadOptions.limits. Default 32. */
   readonly concurrency?: number;
   /**
    * Overrides of LoadOptions.retry for this provider only: attempts = 1 + maxRetries, first back-off
@@ -226,6 +226,7 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
     return [...groups.values()];
   };
 
+  let warnedVerification = false;
   return {
     name: PROVIDER_NAME,
     schemes: [PROVIDER_NAME],
@@ -233,7 +234,9 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
       const results = new Map<string, Outcome>();
       const groups = groupRefs(refs, ctx.env, results);
       if (groups.length === 0) return results;
-      if (options.disableChallengeResourceVerification && ctx.production) {
+      // Once per provider, like GCP's plain-http warning: a refreshing process must not repeat it every pass.
+      if (options.disableChallengeResourceVerification && ctx.production && !warnedVerification) {
+        warnedVerification = true;
         ctx.warn(`${PROVIDER_NAME}: challenge resource verification is disabled (disableChallengeResourceVerification)`);
       }
       let conn: Connection;

@@ -22,7 +22,7 @@ const DEFAULT_CONCURRENCY = 32;
 export interface GcpSmOptions extends GcpClientSettings {
   /** Prepended to short-form names (`gcp-sm://db` → `<prefix>db`). Env GCP_SECRET_PREFIX; default none. */
   readonly secretPrefix?: string;
-  /** Secret versions read at once (Secret Manager has no batch read). Default 32. */
+  /** Secret versions read at once (Secret Manager has no batch read), within LoadOptions.limits. Default 32. */
   readonly concurrency?: number;
   /** Attempts per version, the first included, for this provider only. Default LoadOptions.retry.attempts. */
   readonly attempts?: number;

@@ -7,7 +7,10 @@ import { sleep } from "./async.ts";
 import { ConfigError } from "./errors.ts";
 
 export interface RequestLimits {
-  /** Requests in flight at once per provider. Default 8. */
+  /**
+   * Requests in flight at once per provider. Default 32: GCP and Azure read one secret per request,
+   * and 32 lets a typical app's fields go in one wave, well inside the managers' quotas.
+   */
   readonly concurrency?: number;
   /** Requests started per second per provider. Default unlimited. */
   readonly requestsPerSecond?: number;
@@ -15,7 +18,7 @@ export interface RequestLimits {
   readonly burst?: number;
 }
 
-export const DEFAULT_LIMITS: Required<RequestLimits> = Object.freeze({ concurrency: 8, requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1 });
+export const DEFAULT_LIMITS: Required<RequestLimits> = Object.freeze({ concurrency: 32, requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1 });
 
 /** `limits` over the defaults, checked. */
 export function requestLimits(limits: RequestLimits = {}): Required<RequestLimits> {

@@ -22,6 +22,7 @@ const RATIOS = [
   "coldStart.envOnly100.t3envVsNodeBare",
   "coldStart.envOnly100.envalidVsNodeBare",
   "coldStart.envOnly100.zodImportVsNodeBare",
+  "coldStart.envOnly100.developmentVsZod",
   "memory.envOnly.extraMiBVsZod",
   "sdkLoad.import.vaultVsNodeBare",
   "sdkLoad.import.aws-smVsNodeBare",

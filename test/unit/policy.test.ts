@@ -145,6 +145,6 @@ describe("RequestLimiter", () => {
   it("refuses nonsense limits with the option's name", () => {
     expect(() => requestLimits({ concurrency: 0 })).toThrow("the limits concurrency option is 0: give a whole number of 1 or more");
     expect(() => requestLimits({ requestsPerSecond: 0 })).toThrow("requestsPerSecond");
-    expect(requestLimits()).toEqual({ concurrency: 8, requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1 });
+    expect(requestLimits()).toEqual({ concurrency: 32, requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1 });
   });
 });

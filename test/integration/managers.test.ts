@@ -4,7 +4,7 @@
  * in-code options for the local test vault's address and certificate).
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import azureKv from "../../src/providers/azure-kv.ts";
 import { defineSecrets, secret } from "../../src/index.ts";
@@ -17,6 +17,20 @@ import { writeServiceAccountKey } from "../servers/gcp/service-account.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 import { tempDir } from "../helpers/tmp.ts";
+
+/** Every SDK import the providers make, and an optional gate each import passes before it runs. */
+const sdkImports = vi.hoisted(() => ({ started: [] as string[], gate: undefined as ((pkg: string) => Promise<void>) | undefined }));
+vi.mock("../../src/providers/import-lib.ts", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../src/providers/import-lib.ts")>();
+  return {
+    ...real,
+    async importLib<T>(provider: string, pkg: string, load: () => Promise<T>): Promise<T> {
+      sdkImports.started.push(pkg);
+      await sdkImports.gate?.(pkg);
+      return real.importLib(provider, pkg, load);
+    },
+  };
+});
 
 const dir = tempDir();
 const CREDENTIALS = {
@@ -101,6 +115,42 @@ describe("every manager in one load", () => {
       "POST /v1/auth/approle/login", "GET /v1/sys/internal/ui/mounts/secret", "GET /v1/secret/data/app/db",
     ]);
     expect(aws.requests.slice(awsBefore).map((r) => r.op)).toEqual(["BatchGetSecretValue"]);
+  });
+});
+
+describe("SDK loading", () => {
+  const SDKS = ["node-vault", "@aws-sdk/client-secrets-manager", "@google-cloud/secret-manager", "@azure/keyvault-secrets"];
+  const twoPerManager = defineSecrets({
+    DB_PASSWORD: secret(z.string(), { from: "vault://app/db#password" }),
+    ADMIN_PASSWORD: secret(z.string(), { from: "vault://private/admin#password", optional: true }),
+    API_KEY: secret(z.string(), { from: "aws-sm://prod/app#api_key" }),
+    OTHER: secret(z.string(), { from: "aws-sm://prod/app#other" }),
+    SERVICE_TOKEN: secret(z.string(), { from: "gcp-sm://svc-token" }),
+    SERVICE_TOKEN_V1: secret(z.string(), { from: "gcp-sm://svc-token?version=1" }),
+    SIGNING_KEY: secret(z.string(), { from: "azure-kv://my-vault/signing-key" }),
+    NOT_THERE: secret(z.string(), { from: "azure-kv://my-vault/not-there", optional: true }),
+  });
+
+  it("imports each provider's SDK once per load, the four imports under way at the same time", async () => {
+    // Each SDK import waits here until all four have started: imports made one after another
+    // would never get past the first, and the load would not finish.
+    const arrived = new Set<string>();
+    let allStarted!: () => void;
+    const everyone = new Promise<void>((resolve) => (allStarted = resolve));
+    sdkImports.gate = async (pkg) => {
+      if (!SDKS.includes(pkg)) return;
+      arrived.add(pkg);
+      if (arrived.size === SDKS.length) allStarted();
+      await everyone;
+    };
+    sdkImports.started.length = 0;
+    try {
+      await loadSecrets(twoPerManager, options({ production: false }));
+    } finally {
+      sdkImports.gate = undefined;
+    }
+    const counts = Object.fromEntries([...new Set(sdkImports.started)].map((pkg) => [pkg, sdkImports.started.filter((p) => p === pkg).length]));
+    expect(counts).toEqual({ ...Object.fromEntries(SDKS.map((pkg) => [pkg, 1])), "@azure/identity": 1 });
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { builtinProviders } from "../providers/registry.ts";
-import type { Outcome, Provider, ResolveContext, SecretRef } from "../providers/types.ts";
+import { ProviderWriteError, type Outcome, type Provider, type ResolveContext, type SecretRef } from "../providers/types.ts";
 import { resolveSettings } from "../runtime/settings.ts";
 import type { FieldSpec } from "../schema/define.ts";
 import { CliError, UsageError } from "./errors.ts";
@@ -113,4 +113,15 @@ export function compareWith(outcome: Outcome | undefined, value: string): "absen
   if (outcome === undefined || outcome.status === "missing" || (outcome.status === "error" && outcome.missingKey)) return "absent";
   if (outcome.status === "error") return outcome;
   return valueText(outcome.value) === value ? "equal" : "different";
+}
+
+/**
+ * Why a write or delete failed, as a row shows it. Providers raise ProviderWriteError with a
+ * value-free sentence; anything else is a provider bug whose text (an SDK error may echo the
+ * request) is not shown, only its name.
+ */
+export function writeFailure(error: unknown, action: "write" | "delete"): { kind: string; message: string } {
+  if (error instanceof ProviderWriteError) return { kind: error.kind, message: error.message };
+  const name = error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : "error";
+  return { kind: action, message: `the ${action} failed with an unexpected ${name}, whose text is not shown because it may quote the value: check the manager, and report this as a provider bug` };
 }

@@ -1,13 +1,67 @@
 /**
- * How push, rotate, pull and migrate show what they plan or did: one value-free row per field, as a
- * table (with notes under it) or, with --json, as one JSON document on stdout. The reason behind an
- * error or skip goes to stderr in both forms, so stdout stays one parsable document.
+ * What push, rotate, pull and migrate share: their common flags, and how they show what they plan or
+ * did: one value-free row per field, as a table (with notes under it) or, with --json, as one JSON
+ * document on stdout. The reason behind an error or skip goes to stderr in both forms, so stdout stays
+ * one parsable document.
  */
 import process from "node:process";
+import type { parseArgs, ParseArgsConfig } from "node:util";
 import { renderTable } from "../runtime/table.ts";
+import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "./args.ts";
+import { UsageError } from "./errors.ts";
+import { print } from "./output.ts";
 
-/** The --json flag of these commands. */
-export const JSON_OPTION = { json: { type: "boolean", default: false } } as const;
+/** --only, for the commands that plan many fields (rotate names its one field instead). */
+export const ONLY_OPTION = { only: { type: "string" } } as const;
+
+const PLAN_OPTIONS = {
+  apply: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  ...SCHEMA_OPTION,
+  ...HELP_OPTION,
+} as const;
+
+/**
+ * A plan command's argv: its own options plus --apply, --json, --schema and --help. Undefined when
+ * --help printed the usage. Arguments that are not flags are refused, except the one field name of a
+ * command that takes it (`field`).
+ */
+export function parsePlanArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: readonly string[],
+  spec: { command: string; usage: string; options: O; field?: boolean },
+): { values: ReturnType<typeof parseArgs<{ options: O & typeof PLAN_OPTIONS }>>["values"]; field: string | undefined } | undefined {
+  const { values, positionals } = parseCommandArgs({ args: [...argv], allowPositionals: true, options: { ...spec.options, ...PLAN_OPTIONS } });
+  // PLAN_OPTIONS puts --help in every result; the generic O hides that from the type checker here.
+  if ((values as { help: boolean }).help) {
+    print(spec.usage);
+    return undefined;
+  }
+  if (spec.field && positionals.length !== 1) throw new UsageError(`${spec.command} takes exactly one field name`);
+  if (!spec.field && positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
+  return { values, field: positionals[0] };
+}
+
+/** A command's working line of the plan; it holds the value only while the command needs it. */
+export interface WorkingRow {
+  readonly field: { readonly name: string };
+  action: string;
+  version?: string;
+  /** The value-free sentence behind an error row, printed on stderr. */
+  problem?: string;
+  value?: string;
+}
+
+/** Make the row an error of this kind, and let go of its value. */
+export function failRow(row: WorkingRow, kind: string, problem: string): void {
+  row.action = `error: ${kind}`;
+  row.problem = problem;
+  delete row.value;
+}
+
+/** The printable part of a working row, whose ref is `ref`: never its value. */
+export function printableRow(row: WorkingRow, ref: string): PlanRow {
+  return { field: row.field.name, ref, action: row.action, ...(row.version ? { version: row.version } : {}), ...(row.problem ? { problem: row.problem } : {}) };
+}
 
 export interface PlanRow {
   readonly field: string;

@@ -31,7 +31,9 @@ export function createLoader<T>(generated: GeneratedSecrets): Loader<T> {
   const schema = () => (imported ??= importChecked(generated));
   return async (options) => {
     const production = isProduction(options?.env ?? process.env, options?.production);
-    const planned = Object.values(generated.plans).every((plan) => plan !== null);
+    // A field without a plan entry (a hand-edited or half-written module) goes to zod, whose
+    // import then checks the module against the schema.
+    const planned = Object.keys(generated.manifest).every((name) => generated.plans[name] != null);
     return loadSecrets<T>(production && planned ? plannedSchema(generated, schema) : await schema(), options);
   };
 }

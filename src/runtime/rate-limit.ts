@@ -18,7 +18,7 @@ export interface RequestLimits {
   readonly burst?: number;
 }
 
-export const DEFAULT_LIMITS: Required<RequestLimits> = Object.freeze({ concurrency: 32, requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1 });
+const DEFAULT_LIMITS: Required<RequestLimits> = Object.freeze({ concurrency: 32, requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1 });
 
 /** `limits` over the defaults, checked. */
 export function requestLimits(limits: RequestLimits = {}): Required<RequestLimits> {

@@ -54,16 +54,16 @@ function planNode(inst: Instance): Plan | null {
 
 function planString(inst: Instance): Plan | null {
   const coerce = inst._zod.def.coerce === true;
-  const checks: StringCheck[] = [];
-  for (const check of checksOf(inst)) {
-    const planned = planStringCheck(check);
-    if (!planned) return null;
-    checks.push(planned);
-  }
-  return { type: "string", coerce, checks, typeMessages: typeMessages(inst, "string", coerce ? [] : [undefined]) };
+  const checks = planEach(checksOf(inst), planStringCheck);
+  return checks && { type: "string", coerce, checks, typeMessages: typeMessages(inst, "string", coerce ? [] : [undefined]) };
 }
 
 function planStringCheck(check: Instance): StringCheck | null {
+  const planned = describeStringCheck(check);
+  return planned && behavesAsPlanned(check, planned) ? planned : null;
+}
+
+function describeStringCheck(check: Instance): StringCheck | null {
   const def = check._zod.def;
   if (def.error !== undefined || def.abort === true) return null;
   const issue = (fields: Record<string, unknown>) => message(check, { origin: "string", input: "", inclusive: true, ...fields });
@@ -103,14 +103,39 @@ function planStringCheck(check: Instance): StringCheck | null {
   }
 }
 
+/**
+ * zod releases have changed how strings are measured (UTF-16 units, then code points) and how
+ * z.url() treats surrounding space. The plan runner reproduces the behaviour of the zod this
+ * schema was made with, so ask the check itself on inputs where the variants differ, and leave
+ * the field to zod when it answers otherwise.
+ */
+function behavesAsPlanned(check: Instance, planned: StringCheck): boolean {
+  const run = (value: string) => {
+    const payload = { value, issues: [] as unknown[] };
+    (check._zod as unknown as { check: (payload: unknown) => void }).check(payload);
+    return { failed: payload.issues.length > 0, value: payload.value };
+  };
+  const emoji = (count: number) => "\u{1F600}".repeat(count);
+  switch (planned.check) {
+    case "min_length":
+      return planned.value < 2 || run(emoji(planned.value - 1)).failed;
+    case "max_length":
+      return !run(emoji(planned.value)).failed;
+    case "length_equals":
+      return !run(emoji(planned.value)).failed;
+    case "url": {
+      const spaced = run(" http://example.com/a\tb ");
+      return !spaced.failed && spaced.value === "http://example.com/ab" && run("not a url").failed;
+    }
+    case "pattern":
+      return true;
+  }
+}
+
 function planNumber(inst: Instance): Plan | null {
   const coerce = inst._zod.def.coerce === true;
-  const checks: NumberCheck[] = [];
-  for (const check of checksOf(inst)) {
-    const planned = planNumberCheck(check);
-    if (!planned) return null;
-    checks.push(planned);
-  }
+  const checks = planEach(checksOf(inst), planNumberCheck);
+  if (!checks) return null;
   // Number(undefined) is NaN, and Number(text) is a number, NaN or ±Infinity: zod names the last three.
   const received = coerce ? [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY] : [undefined, ""];
   return { type: "number", coerce, checks, typeMessages: typeMessages(inst, "number", received) };
@@ -168,6 +193,17 @@ function planStringbool(inst: Instance): Plan | null {
     issue: message(inst, { code: "invalid_value", expected: "stringbool", values: [...new Set(lists.truthy), ...new Set(lists.falsy)], input: "", continue: false }),
     typeMessages: typeMessages(input, "string", [undefined]),
   };
+}
+
+/** Every check planned, or null when one cannot be: one check left to zod means the field is. */
+function planEach<C>(checks: readonly Instance[], plan: (check: Instance) => C | null): C[] | null {
+  const planned: C[] = [];
+  for (const check of checks) {
+    const one = plan(check);
+    if (!one) return null;
+    planned.push(one);
+  }
+  return planned;
 }
 
 /** A type that is also a check (z.email(), z.int(), z.url()) runs itself first, as zod does. */

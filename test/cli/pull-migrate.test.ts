@@ -3,17 +3,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { quoteEnvValue, updateEnvText } from "../../src/cli/env-file.ts";
-import { runCli } from "../helpers/cli.ts";
-import { expectNoSentinel, SENTINEL, secretValue } from "../helpers/sentinels.ts";
+import { useManagerServers, WRITES_SCHEMA as SCHEMA, writesCli } from "../helpers/managers-env.ts";
+import { SENTINEL, secretValue } from "../helpers/sentinels.ts";
 import { tempDir, writeFiles } from "../helpers/tmp.ts";
-import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
-import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 
-const FIXTURES = join(import.meta.dirname, "../fixtures/cli");
-const SCHEMA = "writes.schema.ts";
-const ROOT_TOKEN = "hvs.s3cr3t-sentinel-root";
 const NO_SIGNING_TOKEN = "hvs.s3cr3t-sentinel-no-signing";
 const DB_PASSWORD = secretValue("db-password");
 const DB_USER = secretValue("db-user");
@@ -22,55 +17,26 @@ const ACCOUNT = secretValue("account");
 const SIGNING_KEY = secretValue("signing-key");
 const dir = tempDir("secrets-gen-pull-");
 
-let vaultServer: VaultTestServer;
-let awsServer: AwsServer;
+const managers = useManagerServers();
+const { env: managerEnv, cli } = writesCli(managers);
+const { vaultLatest } = managers;
 
-beforeEach(async () => {
-  vaultServer = await startVaultServer({ rootToken: ROOT_TOKEN });
-  vaultServer.setPolicy("no-signing", { "secret/data/app/db": ["read"] });
-  vaultServer.createToken({ policies: ["no-signing"], id: NO_SIGNING_TOKEN });
-  vaultServer.putSecret("secret", "app/db", { password: DB_PASSWORD, user: DB_USER });
-  vaultServer.putSecret("secret", "app/signing", { key: SIGNING_KEY });
-  awsServer = await startAwsServer();
-  awsServer.seed("prod/app", { api_key: API_KEY, account: ACCOUNT });
+beforeEach(() => {
+  managers.vault.setPolicy("no-signing", { "secret/data/app/db": ["read"] });
+  managers.vault.createToken({ policies: ["no-signing"], id: NO_SIGNING_TOKEN });
+  managers.vault.putSecret("secret", "app/db", { password: DB_PASSWORD, user: DB_USER });
+  managers.vault.putSecret("secret", "app/signing", { key: SIGNING_KEY });
+  managers.aws.seed("prod/app", { api_key: API_KEY, account: ACCOUNT });
 });
 
-afterEach(async () => {
-  await Promise.all([vaultServer.close(), awsServer.close()]);
-});
-
-function managerEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    ...process.env,
-    NODE_ENV: undefined, SECRETS_ENV: undefined, DB_PASSWORD: undefined, API_KEY: undefined, SIGNING_KEY: undefined,
-    VAULT_ADDR: vaultServer.url, VAULT_TOKEN: ROOT_TOKEN,
-    AWS_ACCESS_KEY_ID: "AKIA-s3cr3t-sentinel", AWS_SECRET_ACCESS_KEY: "s3cr3t-sentinel-aws-key", AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: awsServer.url, AWS_PROFILE: undefined,
-    ...overrides,
-  };
-}
-
-async function cli(args: string[], env = managerEnv()) {
-  const result = await runCli([...args, "--schema", SCHEMA], { cwd: FIXTURES, env });
-  expectNoSentinel(result.stdout, result.stderr);
-  return result;
-}
-
-/** The latest KV v2 version of secret/<path>, or its 404 (deleted) state. */
-async function vaultLatest(path: string): Promise<{ data: Record<string, string> | null; version: number } | undefined> {
-  const response = await fetch(`${vaultServer.url}/v1/secret/data/${path}`, { headers: { "x-vault-token": ROOT_TOKEN } });
-  const body = (await response.json()) as { data?: { data: Record<string, string> | null; metadata: { version: number } } };
-  return body.data ? { data: body.data.data, version: body.data.metadata.version } : undefined;
-}
-
-const awsValue = (name: string) => JSON.parse(awsServer.store.getValue({ SecretId: name }).SecretString as string) as Record<string, string>;
-const vaultWrites = () => vaultServer.requests.filter((r) => r.method === "POST" || r.method === "PUT");
-const awsWrites = () => awsServer.requests.filter((r) => ["PutSecretValue", "CreateSecret", "DeleteSecret"].includes(r.op));
+const awsValue = (name: string) => JSON.parse(managers.aws.store.getValue({ SecretId: name }).SecretString as string) as Record<string, string>;
+const vaultWrites = () => managers.vault.requests.filter((r) => r.method === "POST" || r.method === "PUT");
+const awsWrites = () => managers.aws.requests.filter((r) => ["PutSecretValue", "CreateSecret", "DeleteSecret"].includes(r.op));
 const rowOf = (stdout: string, field: string) => stdout.split("\n").find((line) => line.startsWith(`${field} `))?.trim().split(/\s{2,}/);
 
 describe("secrets-gen pull", () => {
   it("dry run: add / update / unchanged / skipped per field, names only, and writes nothing", async () => {
-    vaultServer.deleteVersion("secret", "app/signing", 1);
+    managers.vault.deleteVersion("secret", "app/signing", 1);
     const file = join(writeFiles(join(dir, "dry"), { ".env.local": `API_KEY=${API_KEY}\nDB_PASSWORD=${secretValue("old")}\n` }), ".env.local");
     const before = readFileSync(file, "utf8");
     const result = await cli(["pull", "--to", file]);
@@ -91,9 +57,9 @@ describe("secrets-gen pull", () => {
       API_KEY: `sk_${SENTINEL} it's "quoted" #hash=x\n  indented  `,
       SIGNING_KEY: `  ${SENTINEL} it's \`ticked\` # = \\ backslash\nend `,
     };
-    vaultServer.putSecret("secret", "app/db", { password: tricky.DB_PASSWORD, user: DB_USER });
-    vaultServer.putSecret("secret", "app/signing", { key: tricky.SIGNING_KEY });
-    awsServer.seed("prod/app", { api_key: tricky.API_KEY, account: ACCOUNT });
+    managers.vault.putSecret("secret", "app/db", { password: tricky.DB_PASSWORD, user: DB_USER });
+    managers.vault.putSecret("secret", "app/signing", { key: tricky.SIGNING_KEY });
+    managers.aws.seed("prod/app", { api_key: tricky.API_KEY, account: ACCOUNT });
     const existing = `# local settings\nexport LOG_LEVEL=debug\nDB_PASSWORD="old\nmulti-line"\nNOTE='keep # me'\nDB_PASSWORD=older\n`;
     const file = join(writeFiles(join(dir, "apply"), { ".env.local": existing }), ".env.local");
     const result = await cli(["pull", "--to", file, "--apply"]);
@@ -141,7 +107,7 @@ describe("secrets-gen pull", () => {
   });
 
   it("skips a value no .env quoting can hold, and rejects wrong usage (exit 2)", async () => {
-    vaultServer.putSecret("secret", "app/signing", { key: `${SENTINEL} ' " \` all three` });
+    managers.vault.putSecret("secret", "app/signing", { key: `${SENTINEL} ' " \` all three` });
     const result = await cli(["pull", "--to", join(dir, "skip.env"), "--only", "SIGNING_KEY"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^SIGNING_KEY\s+vault:\/\/app\/signing#key\s+skipped: no \.env quoting can hold the value/m);
@@ -229,11 +195,11 @@ describe("secrets-gen migrate", () => {
     expect(rowOf(result.stdout, "API_KEY")).toEqual(["API_KEY", "aws-sm://prod/app#api_key", "vault://app/aws#api_key", "copied, old deleted", "1"]);
     expect(await vaultLatest("app/aws")).toEqual({ version: 1, data: { api_key: API_KEY } });
     expect(awsValue("prod/app")).toEqual({ account: ACCOUNT });
-    expect(awsServer.count("DeleteSecret")).toBe(0);
+    expect(managers.aws.count("DeleteSecret")).toBe(0);
   });
 
   it("never overwrites a different value at the new ref (error: conflict, exit 1, old kept)", async () => {
-    vaultServer.putSecret("secret", "app-v2/db", { password: secretValue("other") });
+    managers.vault.putSecret("secret", "app-v2/db", { password: secretValue("other") });
     const result = await cli(["migrate", "--from", "vault://app/db", "--to", "vault://app-v2/db", "--apply", "--delete-old"]);
     expect(result.code).toBe(1);
     expect(rowOf(result.stdout, "DB_PASSWORD")).toEqual(["DB_PASSWORD", "vault://app/db#password", "vault://app-v2/db#password", "error: conflict", "-"]);

@@ -1,15 +1,11 @@
 /** `secrets-gen rotate` and `push`, through the real CLI, against the Vault and AWS test servers in this process. */
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.ts";
-import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
+import { useManagerServers, writesCli } from "../helpers/managers-env.ts";
+import { secretValue } from "../helpers/sentinels.ts";
 import { tempDir, writeFiles } from "../helpers/tmp.ts";
-import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
-import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 
-const FIXTURES = join(import.meta.dirname, "../fixtures/cli");
-const SCHEMA = "writes.schema.ts";
-const ROOT_TOKEN = "hvs.s3cr3t-sentinel-root";
 const READ_ONLY_TOKEN = "hvs.s3cr3t-sentinel-read-only";
 const DB_PASSWORD = secretValue("db-password");
 const DB_USER = secretValue("db-user");
@@ -17,54 +13,23 @@ const API_KEY = `sk_${secretValue("api-key")}`;
 const ACCOUNT = secretValue("account");
 const dir = tempDir("secrets-gen-push-");
 
-let vaultServer: VaultTestServer;
-let awsServer: AwsServer;
+const managers = useManagerServers();
+const { env: managerEnv, cli } = writesCli(managers);
+const { vaultLatest } = managers;
 let awsVersion: string;
 
-beforeEach(async () => {
-  vaultServer = await startVaultServer({ rootToken: ROOT_TOKEN });
-  vaultServer.setPolicy("read-only", { "secret/data/*": ["read"] });
-  vaultServer.createToken({ policies: ["read-only"], id: READ_ONLY_TOKEN });
-  vaultServer.putSecret("secret", "app/db", { password: DB_PASSWORD, user: DB_USER });
-  awsServer = await startAwsServer();
-  awsVersion = awsServer.seed("prod/app", { api_key: API_KEY, account: ACCOUNT }).versionId;
+beforeEach(() => {
+  managers.vault.setPolicy("read-only", { "secret/data/*": ["read"] });
+  managers.vault.createToken({ policies: ["read-only"], id: READ_ONLY_TOKEN });
+  managers.vault.putSecret("secret", "app/db", { password: DB_PASSWORD, user: DB_USER });
+  awsVersion = managers.aws.seed("prod/app", { api_key: API_KEY, account: ACCOUNT }).versionId;
 });
 
-afterEach(async () => {
-  await Promise.all([vaultServer.close(), awsServer.close()]);
-});
+const vaultWrites = () => managers.vault.requests.filter((r) => r.method === "POST" || r.method === "PUT");
+const awsWrites = () => managers.aws.requests.filter((r) => r.op === "PutSecretValue" || r.op === "CreateSecret");
 
-/** process.env without mode switches or the fixture's variables, plus the managers' addresses and (sentinel) credentials. */
-function managerEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    ...process.env,
-    NODE_ENV: undefined, SECRETS_ENV: undefined, DB_PASSWORD: undefined, API_KEY: undefined, SIGNING_KEY: undefined,
-    VAULT_ADDR: vaultServer.url, VAULT_TOKEN: ROOT_TOKEN,
-    AWS_ACCESS_KEY_ID: "AKIA-s3cr3t-sentinel", AWS_SECRET_ACCESS_KEY: "s3cr3t-sentinel-aws-key", AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: awsServer.url, AWS_PROFILE: undefined,
-    ...overrides,
-  };
-}
-
-async function cli(args: string[], env = managerEnv()) {
-  const result = await runCli([...args, "--schema", SCHEMA], { cwd: FIXTURES, env });
-  expectNoSentinel(result.stdout, result.stderr);
-  return result;
-}
-
-const vaultWrites = () => vaultServer.requests.filter((r) => r.method === "POST" || r.method === "PUT");
-const awsWrites = () => awsServer.requests.filter((r) => r.op === "PutSecretValue" || r.op === "CreateSecret");
-
-/** The latest KV v2 version of secret/<path>, read over the API with the root token. */
-async function vaultLatest(path: string): Promise<{ data: Record<string, string>; version: number } | undefined> {
-  const response = await fetch(`${vaultServer.url}/v1/secret/data/${path}`, { headers: { "x-vault-token": ROOT_TOKEN } });
-  if (response.status === 404) return undefined;
-  const body = (await response.json()) as { data: { data: Record<string, string>; metadata: { version: number } } };
-  return { data: body.data.data, version: body.data.metadata.version };
-}
-
-const awsCurrent = () => JSON.parse(awsServer.store.getValue({ SecretId: "prod/app" }).SecretString as string) as Record<string, string>;
-const awsStages = () => awsServer.store.describe({ SecretId: "prod/app" }).VersionIdsToStages as Record<string, string[]>;
+const awsCurrent = () => JSON.parse(managers.aws.store.getValue({ SecretId: "prod/app" }).SecretString as string) as Record<string, string>;
+const awsStages = () => managers.aws.store.describe({ SecretId: "prod/app" }).VersionIdsToStages as Record<string, string[]>;
 
 describe("secrets-gen rotate", () => {
   it("dry run: says what it would write and writes nothing", async () => {
@@ -83,9 +48,9 @@ describe("secrets-gen rotate", () => {
     expect(result.stdout).toBe("wrote a new version of DB_PASSWORD to vault://app/db#password (version 2); running apps pick it up on their next refresh\n");
     const latest = (await vaultLatest("app/db"))!;
     expect(latest.version).toBe(2);
-    expect(latest.data.user).toBe(DB_USER);
-    expect(latest.data.password).toMatch(/^[A-Za-z0-9]{40}$/);
-    expect(result.stdout + result.stderr).not.toContain(latest.data.password);
+    expect(latest.data!.user).toBe(DB_USER);
+    expect(latest.data!.password).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(result.stdout + result.stderr).not.toContain(latest.data!.password);
   });
 
   it("--apply writes a new AWSCURRENT version with the other JSON keys; the old one becomes AWSPREVIOUS", async () => {
@@ -125,7 +90,7 @@ describe("secrets-gen rotate", () => {
     const applied = await cli(["rotate", "DB_PASSWORD", "--json", "--apply"]);
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.stdout)).toEqual({ command: "rotate", apply: true, rows: [{ field: "DB_PASSWORD", ref: "vault://app/db#password", action: "rotate", version: "2" }] });
-    expect(applied.stdout).not.toContain((await vaultLatest("app/db"))!.data.password);
+    expect(applied.stdout).not.toContain((await vaultLatest("app/db"))!.data!.password);
   });
 
   it("reports a denied write with the Vault policy it needs", async () => {
@@ -181,7 +146,7 @@ describe("secrets-gen push", () => {
   });
 
   it("a denied write is an error row naming the permission: Vault policy and AWS PutSecretValue", async () => {
-    awsServer.faults.add(
+    managers.aws.faults.add(
       { kind: "status", status: 400, headers: { "content-type": "application/x-amz-json-1.1" }, body: JSON.stringify({ __type: "AccessDeniedException", message: "not authorized" }) },
       { match: "PutSecretValue" },
     );
@@ -196,8 +161,8 @@ describe("secrets-gen push", () => {
   });
 
   it("a #key missing from an existing secret is a create that keeps the other keys (Vault KV v2 and AWS)", async () => {
-    vaultServer.putSecret("secret", "app/db", { user: DB_USER });
-    awsServer.seed("prod/app", { account: ACCOUNT });
+    managers.vault.putSecret("secret", "app/db", { user: DB_USER });
+    managers.aws.seed("prod/app", { account: ACCOUNT });
     const env = managerEnv({ DB_PASSWORD: NEW_DB_PASSWORD, API_KEY });
     const plan = await cli(["push", "--from-env", "--only", "DB_PASSWORD,API_KEY"], env);
     expect(plan.code).toBe(0);

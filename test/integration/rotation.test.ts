@@ -8,7 +8,6 @@
  * faked), for the audit events that say the refresh pass has been applied. No assertion is about
  * timing: only "after moving the clock N on and the pass finishing, X holds".
  */
-import diagnosticsChannel from "node:diagnostics_channel";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -16,9 +15,10 @@ import { z } from "zod";
 import azureKv from "../../src/providers/azure-kv.ts";
 import { defineSecrets, secret } from "../../src/index.ts";
 import {
-  AUDIT_CHANNEL, close, explain, loadSecrets, onChange, provenance,
+  close, explain, loadSecrets, onChange, provenance,
   type AuditEvent, type LoadOptions, type Provenance, type RefreshOptions,
 } from "../../src/runtime/index.ts";
+import { auditRecorder, settled } from "../helpers/fake-clock.ts";
 import { startAwsServer } from "../servers/aws/server.ts";
 import { createSelfSignedCertificate } from "../servers/azure/cert.ts";
 import { startAzureKeyVaultServer } from "../servers/azure/server.ts";
@@ -114,37 +114,12 @@ const MANAGERS: ReadonlyArray<{ readonly name: string; readonly start: () => Pro
   },
 ];
 
-const events: AuditEvent[] = [];
-const listener = (event: unknown) => void events.push(event as AuditEvent);
-beforeAll(() => diagnosticsChannel.subscribe(AUDIT_CHANNEL, listener));
-afterAll(() => void diagnosticsChannel.unsubscribe(AUDIT_CHANNEL, listener));
+const audit = auditRecorder();
+const { events } = audit;
+beforeAll(audit.subscribe);
+afterAll(audit.unsubscribe);
 
-/**
- * Real event-loop turns (setImmediate is not faked) until `done()`, so real HTTP finishes while the
- * fake clock stands still.
- */
-async function until(done: () => boolean): Promise<void> {
-  for (let turns = 0; !done(); turns++) {
-    if (turns > 100_000) throw new Error("the refresh never finished");
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
-/** `promise`, awaited the same way. */
-async function settled<T>(promise: Promise<T>): Promise<T> {
-  let finished = false;
-  promise.then(() => (finished = true), () => (finished = true));
-  await until(() => finished);
-  return promise;
-}
-
-/** Move the fake clock `ms` on and wait until the refresh pass that fires then has published an event per field. */
-async function refreshAfter(ms: number, fields = 2): Promise<AuditEvent[]> {
-  const before = events.length;
-  vi.advanceTimersByTime(ms);
-  await until(() => events.length >= before + fields);
-  return events.slice(before);
-}
+const refreshAfter = (ms: number, fields = 2) => audit.refreshAfter(ms, fields);
 
 const outcomes = (pass: readonly AuditEvent[]) => pass.map((e) => `${e.field} ${e.outcome}`);
 

@@ -5,12 +5,12 @@
  * run; the HTTP between them is real, so after each step the test waits, on real event-loop
  * turns, for the audit events that say the refresh pass has been applied.
  */
-import diagnosticsChannel from "node:diagnostics_channel";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { defineSecrets, secret } from "../../src/index.ts";
-import { AUDIT_CHANNEL, close, loadSecrets, onChange, provenance, type AuditEvent, type Provenance, type RefreshOptions } from "../../src/runtime/index.ts";
+import { close, loadSecrets, onChange, provenance, type Provenance, type RefreshOptions } from "../../src/runtime/index.ts";
+import { auditRecorder, settled } from "../helpers/fake-clock.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 
@@ -25,9 +25,9 @@ const schema = defineSecrets({
 type Secrets = { DB_USER: string; DB_PASSWORD: string };
 
 let server: VaultTestServer;
-const events: AuditEvent[] = [];
+const audit = auditRecorder();
+const { events } = audit;
 const warnings: string[] = [];
-const listener = (event: unknown) => void events.push(event as AuditEvent);
 
 beforeAll(async () => {
   server = await startVaultServer();
@@ -37,7 +37,7 @@ beforeAll(async () => {
   // Reading the creds, and revoking leases (Vault's default policy already grants renewing them).
   server.setPolicy("app", { "database/creds/*": ["read"], "sys/leases/revoke": ["update"] });
   server.createToken({ policies: ["app"], id: APP_TOKEN });
-  diagnosticsChannel.subscribe(AUDIT_CHANNEL, listener);
+  audit.subscribe();
 });
 
 beforeEach(() => {
@@ -52,7 +52,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  diagnosticsChannel.unsubscribe(AUDIT_CHANNEL, listener);
+  audit.unsubscribe();
   await server.close();
 });
 
@@ -63,32 +63,7 @@ function load(refresh?: RefreshOptions, from = schema) {
   });
 }
 
-/**
- * Real event-loop turns (setImmediate is not faked) until `done()`, so real HTTP finishes while the
- * fake clock stands still.
- */
-async function until(done: () => boolean): Promise<void> {
-  for (let turns = 0; !done(); turns++) {
-    if (turns > 100_000) throw new Error("the refresh never finished");
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
-/** `promise`, awaited the same way. */
-async function settled<T>(promise: Promise<T>): Promise<T> {
-  let finished = false;
-  promise.then(() => (finished = true), () => (finished = true));
-  await until(() => finished);
-  return promise;
-}
-
-/** Move the fake clock `ms` on and wait until the refresh pass that fires then has published its audit events. */
-async function refreshAfter(ms: number, fields = 2): Promise<AuditEvent[]> {
-  const before = events.length;
-  vi.advanceTimersByTime(ms);
-  await until(() => events.length >= before + fields);
-  return events.slice(before);
-}
+const refreshAfter = (ms: number, fields = 2) => audit.refreshAfter(ms, fields);
 
 const calls = (what: RegExp) => server.requests.filter((r) => what.test(`${r.method} ${r.path}`)).length;
 const READ = /^GET \/v1\/database\/creds\//;

@@ -4,23 +4,18 @@ import awsSm from "../../src/providers/aws-sm.ts";
 import vault from "../../src/providers/vault.ts";
 import { ProviderWriteError, type Provider, type ResolveContext } from "../../src/providers/types.ts";
 import { parseRef } from "../../src/schema/ref.ts";
-import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
-import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
+import { useManagerServers } from "../helpers/managers-env.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 
-const ROOT_TOKEN = "hvs.s3cr3t-sentinel-root";
 const READ_ONLY_TOKEN = "hvs.s3cr3t-sentinel-read-only";
-const AWS_ENV = { AWS_ACCESS_KEY_ID: "AKIA-s3cr3t-sentinel", AWS_SECRET_ACCESS_KEY: "s3cr3t-sentinel-aws-key", AWS_REGION: "us-east-1" };
 const NEW = secretValue("new");
 const USER = secretValue("user");
 
-let vaultServer: VaultTestServer;
-let awsServer: AwsServer;
+const managers = useManagerServers("all");
+const { vaultEnv, awsEnv } = managers;
 const opened: Provider[] = [];
 
 const context = (env: Record<string, string>): ResolveContext => ({ env, signal: AbortSignal.timeout(10_000), production: false, warn: () => undefined });
-const vaultEnv = (token = ROOT_TOKEN) => ({ VAULT_ADDR: vaultServer.url, VAULT_TOKEN: token });
-const awsEnv = () => ({ ...AWS_ENV, AWS_ENDPOINT_URL_SECRETS_MANAGER: awsServer.url });
 
 function open(provider: Provider): Provider & { write: NonNullable<Provider["write"]> } {
   opened.push(provider);
@@ -39,26 +34,21 @@ async function writeError(write: Promise<unknown>): Promise<ProviderWriteError> 
   return error as ProviderWriteError;
 }
 
-beforeAll(async () => {
-  vaultServer = await startVaultServer({ rootToken: ROOT_TOKEN });
-  vaultServer.mountKv("kv1", 1);
-  vaultServer.setPolicy("read-only", { "secret/data/*": ["read"] });
-  vaultServer.createToken({ policies: ["read-only"], id: READ_ONLY_TOKEN });
-  awsServer = await startAwsServer();
+beforeAll(() => {
+  managers.vault.mountKv("kv1", 1);
+  managers.vault.setPolicy("read-only", { "secret/data/*": ["read"] });
+  managers.vault.createToken({ policies: ["read-only"], id: READ_ONLY_TOKEN });
 });
 
-afterAll(async () => {
-  await Promise.all(opened.map((provider) => provider.close?.()));
-  await Promise.all([vaultServer.close(), awsServer.close()]);
-});
+afterAll(() => Promise.all(opened.map((provider) => provider.close?.())));
 
 describe("vault write", () => {
   it("writes a new KV v2 version with the other keys kept, sending the version read as check-and-set", async () => {
-    vaultServer.putSecret("secret", "app/db", { password: secretValue("old"), user: USER });
+    managers.vault.putSecret("secret", "app/db", { password: secretValue("old"), user: USER });
     // A check-and-set other than 1 (the version just read) would be refused by this fault: it proves what was sent.
-    vaultServer.faults.add({ kind: "status", status: 400, body: JSON.stringify({ errors: ["check-and-set parameter did not match the current version"] }) }, { match: /POST \S+app\/db(?![\s\S]*"cas":1)/ });
+    managers.vault.faults.add({ kind: "status", status: 400, body: JSON.stringify({ errors: ["check-and-set parameter did not match the current version"] }) }, { match: /POST \S+app\/db(?![\s\S]*"cas":1)/ });
     expect(await vaultWrite("vault://app/db#password", NEW)).toEqual({ version: "2" });
-    vaultServer.faults.clear();
+    managers.vault.faults.clear();
     const stored = await open(vault()).resolve([parseRef("vault://app/db#password"), parseRef("vault://app/db#user")], context(vaultEnv()));
     expect(stored.get("vault://app/db#password")).toMatchObject({ status: "found", value: NEW, version: "2" });
     expect(stored.get("vault://app/db#user")).toMatchObject({ status: "found", value: USER });
@@ -66,15 +56,15 @@ describe("vault write", () => {
 
   it("creates a missing secret (check-and-set 0), and writes a whole-value ref to the secret's only key", async () => {
     expect(await vaultWrite("vault://app/fresh#token", NEW)).toEqual({ version: "1" });
-    vaultServer.putSecret("secret", "app/single", { only: secretValue("single") });
+    managers.vault.putSecret("secret", "app/single", { only: secretValue("single") });
     expect(await vaultWrite("vault://app/single", NEW)).toEqual({ version: "2" });
     const stored = await open(vault()).resolve([parseRef("vault://app/single#only")], context(vaultEnv()));
     expect(stored.get("vault://app/single#only")).toMatchObject({ value: NEW });
   });
 
   it("reports a check-and-set conflict as kind conflict", async () => {
-    vaultServer.putSecret("secret", "app/busy", { password: secretValue("busy") });
-    vaultServer.faults.add({ kind: "status", status: 400, body: JSON.stringify({ errors: ["check-and-set parameter did not match the current version"] }) }, { match: "POST /v1/secret/data/app/busy", times: 1 });
+    managers.vault.putSecret("secret", "app/busy", { password: secretValue("busy") });
+    managers.vault.faults.add({ kind: "status", status: 400, body: JSON.stringify({ errors: ["check-and-set parameter did not match the current version"] }) }, { match: "POST /v1/secret/data/app/busy", times: 1 });
     const error = await writeError(vaultWrite("vault://app/busy#password", NEW));
     expect(error.kind).toBe("conflict");
     expect(error.message).toContain("check-and-set");
@@ -84,7 +74,7 @@ describe("vault write", () => {
     expect((await writeError(vaultWrite("vault://app/db?mount=kv1#password", NEW))).message).toMatch(/KV v1/);
     expect((await writeError(vaultWrite("vault://app/db?version=1#password", NEW))).message).toMatch(/drop \?version=/);
     expect((await writeError(vaultWrite("vault://app/db", NEW))).message).toMatch(/needs a #key/);
-    expect(vaultServer.requests.filter((r) => r.method === "POST" && r.path.includes("kv1"))).toEqual([]);
+    expect(managers.vault.requests.filter((r) => r.method === "POST" && r.path.includes("kv1"))).toEqual([]);
   });
 
   it("names the policy capabilities a denied write needs", async () => {
@@ -96,39 +86,39 @@ describe("vault write", () => {
 
 describe("aws-sm write", () => {
   it("puts a new AWSCURRENT version with the other JSON keys kept; the old one becomes AWSPREVIOUS", async () => {
-    const before = awsServer.seed("prod/app", { api_key: secretValue("old-key"), user: USER });
+    const before = managers.aws.seed("prod/app", { api_key: secretValue("old-key"), user: USER });
     const { version } = await awsWrite("aws-sm://prod/app#api_key", NEW);
     expect(version).toBeDefined();
-    const stages = awsServer.store.describe({ SecretId: "prod/app" }).VersionIdsToStages as Record<string, string[]>;
+    const stages = managers.aws.store.describe({ SecretId: "prod/app" }).VersionIdsToStages as Record<string, string[]>;
     expect(stages).toEqual({ [version!]: ["AWSCURRENT"], [before.versionId]: ["AWSPREVIOUS"] });
-    expect(JSON.parse(awsServer.store.getValue({ SecretId: "prod/app" }).SecretString as string)).toEqual({ api_key: NEW, user: USER });
-    const put = awsServer.requests.findLast((r) => r.op === "PutSecretValue")!;
+    expect(JSON.parse(managers.aws.store.getValue({ SecretId: "prod/app" }).SecretString as string)).toEqual({ api_key: NEW, user: USER });
+    const put = managers.aws.requests.findLast((r) => r.op === "PutSecretValue")!;
     expect(put.body.ClientRequestToken).toBe(version); // idempotency token = the new version id
   });
 
   it("creates a missing secret, as a JSON object for a #key ref and as plain text otherwise", async () => {
     await awsWrite("aws-sm://prod/new#api_key", NEW);
-    expect(JSON.parse(awsServer.store.getValue({ SecretId: "prod/new" }).SecretString as string)).toEqual({ api_key: NEW });
+    expect(JSON.parse(managers.aws.store.getValue({ SecretId: "prod/new" }).SecretString as string)).toEqual({ api_key: NEW });
     await awsWrite("aws-sm://prod/plain", NEW);
-    expect(awsServer.store.getValue({ SecretId: "prod/plain" }).SecretString).toBe(NEW);
+    expect(managers.aws.store.getValue({ SecretId: "prod/plain" }).SecretString).toBe(NEW);
   });
 
   it("refuses pinned versions and non-JSON secrets for #key refs", async () => {
     expect((await writeError(awsWrite("aws-sm://prod/app?versionStage=AWSPREVIOUS#api_key", NEW))).message).toMatch(/pins a version/);
     expect((await writeError(awsWrite("aws-sm://prod/app?versionId=abc#api_key", NEW))).message).toMatch(/pins a version/);
-    awsServer.seed("prod/text", secretValue("text"));
+    managers.aws.seed("prod/text", secretValue("text"));
     expect((await writeError(awsWrite("aws-sm://prod/text#api_key", NEW))).message).toMatch(/not a JSON object/);
   });
 
   it("names secretsmanager:PutSecretValue when the write is denied", async () => {
-    awsServer.store.deniedOperations.add("PutSecretValue");
+    managers.aws.store.deniedOperations.add("PutSecretValue");
     try {
       const error = await writeError(awsWrite("aws-sm://prod/app#api_key", NEW));
       expect(error.kind).toBe("denied");
       expect(error.message).toContain("grant secretsmanager:PutSecretValue");
       expect(error.message).toContain("prod/app");
     } finally {
-      awsServer.store.deniedOperations.delete("PutSecretValue");
+      managers.aws.store.deniedOperations.delete("PutSecretValue");
     }
   });
 });

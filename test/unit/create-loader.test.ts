@@ -78,6 +78,13 @@ describe("createLoader (generated modules)", () => {
     expect(current.imports.count).toBe(1);
   });
 
+  it("treats a module whose plans lack a field as stale rather than crashing", async () => {
+    const { module, imports } = generated(schema);
+    const { PORT: _, ...partial } = module.plans;
+    await expect(createLoader({ ...module, plans: partial })({ env, production: true })).rejects.toThrow(/out of date with its schema/);
+    expect(imports.count).toBe(1);
+  });
+
   it("refuses a manifest that no longer matches the schema", async () => {
     const renamed = defineSecrets({ API_TOKEN: secret(z.string()) });
     const { module } = generated(schema, renamed);

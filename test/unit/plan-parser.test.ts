@@ -107,6 +107,20 @@ describe("validator plans", () => {
     });
   }
 
+  it("leaves a check to zod when it behaves as another zod release did (length in UTF-16 units, URLs untrimmed)", () => {
+    type Payload = { value: string; issues: unknown[] };
+    const withCheck = (schema: z.ZodType, check: (payload: Payload) => void) => {
+      const first = ((schema._zod.def as { checks?: unknown[] }).checks?.[0] ?? schema) as { _zod: { check: unknown } };
+      first._zod.check = check;
+      return schema;
+    };
+    const byUnits = withCheck(z.string().min(2), (payload) => void (payload.value.length < 2 && payload.issues.push({ code: "too_small" })));
+    expect(planOf(byUnits)).toBeNull();
+    const untrimmed = withCheck(z.url(), (payload) => void (!URL.canParse(payload.value) && payload.issues.push({ code: "invalid_format" })));
+    expect(planOf(untrimmed)).toBeNull();
+    expect(planOf(z.string().min(2))).not.toBeNull();
+  });
+
   it("hands bytes to zod rather than guessing", async () => {
     const schema = z.string().min(2);
     let asked = 0;

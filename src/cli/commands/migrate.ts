@@ -1,13 +1,11 @@
 /** `secrets-gen migrate`: copy secrets from one ref prefix to another (verified), optionally deleting the old ones. */
 import { loadSchema } from "../../codegen/load-schema.ts";
-import { ProviderWriteError, type Provider, type SecretRef } from "../../providers/types.ts";
+import type { Provider, SecretRef } from "../../providers/types.ts";
 import type { FieldSpec } from "../../schema/define.ts";
 import { parseRef } from "../../schema/ref.ts";
-import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
-import { print } from "../output.ts";
-import { canWrite, compareWith, managerRef, ProviderPool, providerContext, selectFields } from "../manager-write.ts";
-import { JSON_OPTION, printPlan } from "../plan-output.ts";
+import { canWrite, compareWith, managerRef, ProviderPool, providerContext, selectFields, writeFailure } from "../manager-write.ts";
+import { failRow, ONLY_OPTION, parsePlanArgs, printableRow, printPlan, type WorkingRow } from "../plan-output.ts";
 
 export const summary = "copy secrets to new refs (e.g. another Vault path, or Vault to AWS), verified; optionally delete the old (dry run unless --apply)";
 
@@ -39,39 +37,24 @@ Options:
 Exit codes: 0 plan shown or everything copied, 1 a row is an error (or another error to fix), 2 wrong usage.`;
 
 /** One field's line of the plan; holds the value only while copying it. */
-interface Row {
+interface Row extends WorkingRow {
   readonly field: FieldSpec;
   readonly from: SecretRef;
   readonly to: SecretRef | undefined;
   /** The new ref as text, even when it does not parse. */
   readonly toRaw: string;
-  action: string;
-  version?: string;
-  problem?: string;
-  value?: string;
   /** The new ref holds the value (read back and compared), so the schema may point at it. */
   verified?: boolean;
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      from: { type: "string" },
-      to: { type: "string" },
-      only: { type: "string" },
-      apply: { type: "boolean", default: false },
-      "delete-old": { type: "boolean", default: false },
-      ...JSON_OPTION,
-      ...SCHEMA_OPTION,
-      ...HELP_OPTION,
-    },
+  const args = parsePlanArgs(argv, {
+    command: "migrate",
+    usage: USAGE,
+    options: { from: { type: "string" }, to: { type: "string" }, ...ONLY_OPTION, "delete-old": { type: "boolean", default: false } },
   });
-  if (values.help) {
-    return print(USAGE);
-  }
-  if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
+  if (!args) return 0;
+  const { values } = args;
   const { from, to } = values;
   if (!from || !to) throw new UsageError("give both --from <ref-prefix> and --to <ref-prefix>");
   if (from === to) throw new UsageError("--from and --to are the same prefix, so there is nothing to copy");
@@ -97,7 +80,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       ? [`now edit ${values.schema} so these fields read their new refs, then run \`npx secrets-gen\`:`, ...moved.map((row) => `  ${row.field.name}: ${row.from.raw} → ${row.toRaw}`)]
       : [];
   return printPlan(
-    rows.map((row) => ({ field: row.field.name, from: row.from.raw, ref: row.toRaw, action: row.action, ...(row.version ? { version: row.version } : {}), ...(row.problem ? { problem: row.problem } : {}) })),
+    rows.map((row) => ({ ...printableRow(row, row.toRaw), from: row.from.raw })),
     { command: "migrate", json: values.json, apply: values.apply, versions: values.apply, notes },
   );
 }
@@ -112,12 +95,6 @@ function planRow(field: FieldSpec, from: string, to: string): Row {
   }
 }
 
-function fail(row: Row, kind: string, problem: string): void {
-  row.action = `error: ${kind}`;
-  row.problem = problem;
-  delete row.value;
-}
-
 /** Read both ends (one batch per provider and side) and decide: copy, already copied, skipped or error. */
 async function compare(pool: ProviderPool, rows: Row[]): Promise<void> {
   const live = rows.filter((row) => row.to !== undefined);
@@ -126,8 +103,8 @@ async function compare(pool: ProviderPool, rows: Row[]): Promise<void> {
     const outcome = old.get(row.from.raw);
     if (outcome?.status === "found") {
       if (typeof outcome.value === "string") row.value = outcome.value;
-      else fail(row, "invalid", `${row.from.raw} holds binary data (SecretBinary), which migrate would turn into text: copy it in the manager itself`);
-    } else if (outcome?.status === "error") fail(row, outcome.kind, outcome.message);
+      else failRow(row, "invalid", `${row.from.raw} holds binary data (SecretBinary), which migrate would turn into text: copy it in the manager itself`);
+    } else if (outcome?.status === "error") failRow(row, outcome.kind, outcome.message);
     else row.action = "skipped: nothing at the old ref";
   }
   const copying = live.filter((row) => row.value !== undefined);
@@ -135,9 +112,9 @@ async function compare(pool: ProviderPool, rows: Row[]): Promise<void> {
   const current = await pool.read(copying.filter((row) => row.value !== undefined).map((row) => ({ field: row.field, ref: row.to! })));
   for (const row of copying.filter((r) => r.value !== undefined)) {
     const comparison = compareWith(current.get(row.toRaw), row.value!);
-    if (typeof comparison === "object") fail(row, comparison.kind, comparison.message);
+    if (typeof comparison === "object") failRow(row, comparison.kind, comparison.message);
     else if (comparison === "different") {
-      fail(row, "conflict", `${row.toRaw} already holds a different value, which migrate never overwrites: remove it there, or push the value you want with \`secrets-gen push\``);
+      failRow(row, "conflict", `${row.toRaw} already holds a different value, which migrate never overwrites: remove it there, or push the value you want with \`secrets-gen push\``);
     } else row.action = comparison === "absent" ? "copy" : "already copied";
   }
 }
@@ -147,11 +124,11 @@ async function writer(pool: ProviderPool, row: Row): Promise<(Provider & { write
   try {
     const provider = await pool.get(row.field, row.to!);
     if (canWrite(provider)) return provider;
-    fail(row, "read-only", `the ${provider.name} provider cannot write values: copy ${row.field.name} to ${row.toRaw} in the manager itself`);
+    failRow(row, "read-only", `the ${provider.name} provider cannot write values: copy ${row.field.name} to ${row.toRaw} in the manager itself`);
     return undefined;
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
-    fail(row, "no provider", error.message);
+    failRow(row, "no provider", error.message);
     return undefined;
   }
 }
@@ -163,12 +140,13 @@ async function copy(pool: ProviderPool, rows: Row[], deleteOld: boolean): Promis
       try {
         row.version = (await (await writer(pool, row))!.write(row.to!, row.value!, providerContext())).version ?? "unknown";
       } catch (error) {
-        fail(row, error instanceof ProviderWriteError ? error.kind : "write", (error as Error).message);
+        const { kind, message } = writeFailure(error, "write");
+        failRow(row, kind, message);
         continue;
       }
       const readBack = (await pool.read([{ field: row.field, ref: row.to! }])).get(row.toRaw);
       if (compareWith(readBack, row.value!) !== "equal") {
-        fail(row, "verify", `reading ${row.toRaw} back after writing it did not give the value copied from ${row.from.raw}; the old ref is kept: check the new one in the manager`);
+        failRow(row, "verify", `reading ${row.toRaw} back after writing it did not give the value copied from ${row.from.raw}; the old ref is kept: check the new one in the manager`);
         continue;
       }
       row.action = "copied";
@@ -182,13 +160,14 @@ async function copy(pool: ProviderPool, rows: Row[], deleteOld: boolean): Promis
 async function deleteOldRef(pool: ProviderPool, row: Row): Promise<void> {
   const provider = await pool.get(row.field, row.from);
   if (typeof provider.delete !== "function") {
-    fail(row, "cannot delete", `copied, but the ${provider.name} provider cannot delete ${row.from.raw}: delete it in the manager itself`);
+    failRow(row, "cannot delete", `copied, but the ${provider.name} provider cannot delete ${row.from.raw}: delete it in the manager itself`);
     return;
   }
   try {
     await provider.delete(row.from, providerContext());
   } catch (error) {
-    fail(row, error instanceof ProviderWriteError ? error.kind : "delete", `copied, but deleting ${row.from.raw} failed: ${(error as Error).message}`);
+    const { kind, message } = writeFailure(error, "delete");
+    failRow(row, kind, `copied, but deleting ${row.from.raw} failed: ${message}`);
     return;
   }
   // Two refs written differently can name one secret (a default mount spelled out, say): then the
@@ -199,5 +178,5 @@ async function deleteOldRef(pool: ProviderPool, row: Row): Promise<void> {
     return;
   }
   await (await writer(pool, row))?.write(row.to!, row.value!, providerContext());
-  fail(row, "same secret", `${row.from.raw} and ${row.toRaw} name the same secret, so deleting the old ref removed the copy; the value was written back to ${row.toRaw}: migrate between refs that name different secrets`);
+  failRow(row, "same secret", `${row.from.raw} and ${row.toRaw} name the same secret, so deleting the old ref removed the copy; the value was written back to ${row.toRaw}: migrate between refs that name different secrets`);
 }

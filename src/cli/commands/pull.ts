@@ -5,12 +5,10 @@ import { parseEnv } from "node:util";
 import { loadSchema } from "../../codegen/load-schema.ts";
 import type { Outcome, SecretRef } from "../../providers/types.ts";
 import type { FieldSpec } from "../../schema/define.ts";
-import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { gitTracked, gitUnignored, quoteEnvValue, updateEnvText, writeEnvFile } from "../env-file.ts";
-import { CliError, UsageError } from "../errors.ts";
-import { print } from "../output.ts";
+import { CliError } from "../errors.ts";
 import { ProviderPool, rejectionCodes, selectFields, valueText } from "../manager-write.ts";
-import { JSON_OPTION, printPlan } from "../plan-output.ts";
+import { failRow, ONLY_OPTION, parsePlanArgs, printableRow, printPlan, type WorkingRow } from "../plan-output.ts";
 
 export const summary = "copy secret values from their managers into a local .env file (dry run unless --apply; names only)";
 
@@ -34,32 +32,15 @@ Options:
 Exit codes: 0 plan shown or file written, 1 a row is an error (or another error to fix), 2 wrong usage.`;
 
 /** One field's line of the plan; holds the value only until the file is written. */
-interface Row {
+interface Row extends WorkingRow {
   readonly field: FieldSpec;
   ref: SecretRef;
-  action: string;
-  version?: string;
-  problem?: string;
-  value?: string;
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      to: { type: "string", default: ".env.local" },
-      only: { type: "string" },
-      apply: { type: "boolean", default: false },
-      ...JSON_OPTION,
-      ...SCHEMA_OPTION,
-      ...HELP_OPTION,
-    },
-  });
-  if (values.help) {
-    return print(USAGE);
-  }
-  if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
+  const args = parsePlanArgs(argv, { command: "pull", usage: USAGE, options: { to: { type: "string", default: ".env.local" }, ...ONLY_OPTION } });
+  if (!args) return 0;
+  const { values } = args;
   const file = values.to;
   if (await gitTracked(file)) {
     throw new CliError(`${file} is tracked by git, so secrets written there would be committed: pull into an untracked, git-ignored file (such as --to .env.local), or stop tracking it with \`git rm --cached ${file}\` and add it to .gitignore`);
@@ -86,7 +67,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     notes.push(`dry run: nothing was written; run with --apply to write ${file}`);
   }
   return printPlan(
-    rows.map((row) => ({ field: row.field.name, ref: row.ref.raw, action: row.action, ...(row.version ? { version: row.version } : {}), ...(row.problem ? { problem: row.problem } : {}) })),
+    rows.map((row) => printableRow(row, row.ref.raw)),
     { command: "pull", json: values.json, apply: values.apply, versions: true, notes },
   );
 }
@@ -116,8 +97,7 @@ function take(row: Row, outcome: Outcome | undefined): void {
     row.value = valueText(outcome.value);
     if (outcome.version !== undefined) row.version = outcome.version;
   } else if (outcome?.status === "error") {
-    row.action = `error: ${outcome.kind}`;
-    row.problem = outcome.message;
+    failRow(row, outcome.kind, outcome.message);
   }
 }
 

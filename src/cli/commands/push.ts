@@ -3,13 +3,11 @@ import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { parseEnv } from "node:util";
 import { loadSchema } from "../../codegen/load-schema.ts";
-import { ProviderWriteError, type Outcome, type SecretRef } from "../../providers/types.ts";
+import type { Outcome, SecretRef } from "../../providers/types.ts";
 import type { FieldSpec } from "../../schema/define.ts";
-import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
-import { print } from "../output.ts";
-import { canWrite, compareWith, managerRef, ProviderPool, rejectionCodes, providerContext, selectFields } from "../manager-write.ts";
-import { JSON_OPTION, printPlan } from "../plan-output.ts";
+import { canWrite, compareWith, managerRef, ProviderPool, rejectionCodes, providerContext, selectFields, writeFailure } from "../manager-write.ts";
+import { failRow, ONLY_OPTION, parsePlanArgs, printableRow, printPlan, type WorkingRow } from "../plan-output.ts";
 
 export const summary = "copy secret values from the env or a .env file to their managers (dry run unless --apply; names only)";
 
@@ -37,34 +35,20 @@ Exit codes: 0 plan shown or everything applied, 1 a row is an error (or another 
 type Action = "create" | "update" | "unchanged" | "skipped: no value in source" | `error: ${string}`;
 
 /** One field's line of the plan; holds the value only until it is written, and never prints it. */
-interface Row {
+interface Row extends WorkingRow {
   readonly field: FieldSpec;
   readonly ref: SecretRef;
   action: Action;
-  version?: string;
-  /** The value-free sentence behind an error row, printed on stderr. */
-  problem?: string;
-  readonly value?: string;
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      "from-env": { type: "boolean", default: false },
-      "from-file": { type: "string" },
-      only: { type: "string" },
-      apply: { type: "boolean", default: false },
-      ...JSON_OPTION,
-      ...SCHEMA_OPTION,
-      ...HELP_OPTION,
-    },
+  const args = parsePlanArgs(argv, {
+    command: "push",
+    usage: USAGE,
+    options: { "from-env": { type: "boolean", default: false }, "from-file": { type: "string" }, ...ONLY_OPTION },
   });
-  if (values.help) {
-    return print(USAGE);
-  }
-  if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
+  if (!args) return 0;
+  const { values } = args;
   if (values["from-env"] === (values["from-file"] !== undefined)) throw new UsageError("give exactly one source: --from-env or --from-file <.env file>");
 
   const schema = await loadSchema(values.schema);
@@ -75,7 +59,7 @@ export async function run(argv: readonly string[]): Promise<number> {
 
   const pending = !values.apply && rows.some((row) => row.action === "create" || row.action === "update");
   return printPlan(
-    rows.map((row) => ({ field: row.field.name, ref: row.ref.raw, action: row.action, ...(row.version ? { version: row.version } : {}), ...(row.problem ? { problem: row.problem } : {}) })),
+    rows.map((row) => printableRow(row, row.ref.raw)),
     {
       command: "push",
       json: values.json,
@@ -113,10 +97,10 @@ async function compareWithManagers(rows: Row[], apply: boolean): Promise<void> {
       try {
         const provider = await pool.get(row.field, row.ref);
         if (canWrite(provider)) writable.push(row);
-        else fail(row, "read-only", `the ${provider.name} provider cannot write values: set ${row.ref.raw} in the manager itself`);
+        else failRow(row, "read-only", `the ${provider.name} provider cannot write values: set ${row.ref.raw} in the manager itself`);
       } catch (error) {
         if (!(error instanceof CliError)) throw error;
-        fail(row, "no provider", error.message);
+        failRow(row, "no provider", error.message);
       }
     }
     const current = await pool.read(writable);
@@ -129,7 +113,8 @@ async function compareWithManagers(rows: Row[], apply: boolean): Promise<void> {
         // A fresh deadline per call: one push may write many secrets.
         row.version = (await provider.write!(row.ref, row.value!, providerContext())).version ?? "unknown";
       } catch (error) {
-        fail(row, error instanceof ProviderWriteError ? error.kind : "write", (error as Error).message);
+        const { kind, message } = writeFailure(error, "write");
+        failRow(row, kind, message);
       }
     }
   } finally {
@@ -139,11 +124,6 @@ async function compareWithManagers(rows: Row[], apply: boolean): Promise<void> {
 
 function decide(row: Row, outcome: Outcome | undefined): void {
   const comparison = compareWith(outcome, row.value!);
-  if (typeof comparison === "object") fail(row, comparison.kind, comparison.message);
+  if (typeof comparison === "object") failRow(row, comparison.kind, comparison.message);
   else row.action = comparison === "absent" ? "create" : comparison === "equal" ? "unchanged" : "update";
-}
-
-function fail(row: Row, kind: string, problem: string): void {
-  row.action = `error: ${kind}`;
-  row.problem = problem;
 }

@@ -2,11 +2,9 @@
 import { randomInt } from "node:crypto";
 import process from "node:process";
 import { loadSchema } from "../../codegen/load-schema.ts";
-import { HELP_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
-import { print } from "../output.ts";
-import { canWrite, managerRef, openProvider, providerContext, rejectionCodes } from "../manager-write.ts";
-import { JSON_OPTION, printPlan } from "../plan-output.ts";
+import { canWrite, managerRef, openProvider, providerContext, rejectionCodes, writeFailure } from "../manager-write.ts";
+import { parsePlanArgs, printPlan } from "../plan-output.ts";
 
 export const summary = "write a new random value for a secret to its manager (dry run unless --apply; never shows it)";
 
@@ -37,29 +35,20 @@ Options:
 Exit codes: 0 dry run shown or new version written, 1 an error to fix, 2 wrong usage.`;
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      length: { type: "string", default: "32" },
-      charset: { type: "string", default: "alnum" },
-      prefix: { type: "string", default: "" },
-      apply: { type: "boolean", default: false },
-      ...JSON_OPTION,
-      ...SCHEMA_OPTION,
-      ...HELP_OPTION,
-    },
+  const args = parsePlanArgs(argv, {
+    command: "rotate",
+    usage: USAGE,
+    field: true,
+    options: { length: { type: "string", default: "32" }, charset: { type: "string", default: "alnum" }, prefix: { type: "string", default: "" } },
   });
-  if (values.help) {
-    return print(USAGE);
-  }
-  if (positionals.length !== 1) throw new UsageError("rotate takes exactly one field name");
+  if (!args) return 0;
+  const { values } = args;
   const length = Number(values.length);
   if (!Number.isInteger(length) || length < 1 || length > 4096) throw new UsageError(`--length "${values.length}" is not a whole number from 1 to 4096`);
   if (!isCharset(values.charset)) throw new UsageError(`--charset "${values.charset}" is not one of ${Object.keys(CHARSETS).join(", ")}`);
   const charset = values.charset;
 
-  const name = positionals[0]!;
+  const name = args.field!;
   const schema = await loadSchema(values.schema);
   const field = schema.fields.find((candidate) => candidate.name === name);
   if (!field) throw new CliError(`the schema ${values.schema} has no field ${name}: check the name`);
@@ -82,7 +71,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const written = await provider.write(ref, value, providerContext()).catch((error: unknown) => {
-      throw new CliError(`rotating ${name} failed: ${(error as Error).message}`);
+      throw new CliError(`rotating ${name} failed: ${writeFailure(error, "write").message}`);
     });
     const version = written.version ?? "unknown";
     if (values.json) return printPlan([{ ...row, version }], { command: "rotate", json: true, apply: true, versions: true });

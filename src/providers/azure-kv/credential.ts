@@ -22,7 +22,7 @@ export interface CredentialSettings {
   readonly disableInstanceDiscovery?: boolean;
   /** TLS options shared with the vault client (extra CA). */
   readonly tlsOptions?: TlsOptions;
-  /** The same SDK retry policy as the vault client. */
+  /** The SDK's own retries, off as for the vault client: secrets-gen's retry() applies the one policy. */
   readonly retryOptions?: { readonly maxRetries: number; readonly retryDelayInMs: number; readonly maxRetryDelayInMs: number };
 }
 

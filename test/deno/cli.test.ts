@@ -90,3 +90,66 @@ Deno.test("push, rotate and pull write through the Vault test server, never prin
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("migrate copies to the new prefix through the Vault test server, verified, and prints the schema edit", async () => {
+  const vault = await startVaultServer({ rootToken: `hvs.${SENTINEL}-root` });
+  try {
+    vault.putSecret("secret", "app/db", { password: `${SENTINEL}-db-password-0123456789` });
+    const env = { VAULT_ADDR: vault.url, VAULT_TOKEN: `hvs.${SENTINEL}-root` };
+    const migrate = await secretsGen(["migrate", "--from", "vault://app/db", "--to", "vault://app-v2/db", "--only", "DB_PASSWORD", "--apply", "--schema", "writes.schema.ts"], env);
+    assert.equal(migrate.code, 0, migrate.stderr);
+    assert.match(migrate.stdout, /^DB_PASSWORD\s+vault:\/\/app\/db#password\s+vault:\/\/app-v2\/db#password\s+copied\s+1$/m);
+    assert.match(migrate.stdout, /DB_PASSWORD: vault:\/\/app\/db#password → vault:\/\/app-v2\/db#password/);
+  } finally {
+    await vault.close();
+  }
+});
+
+Deno.test("scan reports a tracked line holding a loaded secret value, naming the field, never the value", async () => {
+  const repo = await Deno.makeTempDir({ prefix: "secrets-gen-deno-scan-" });
+  try {
+    await Deno.writeTextFile(`${repo}/config.ts`, `export const token = "${API_TOKEN}";\n`);
+    for (const args of [["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "fixture"]]) {
+      assert.equal((await new Deno.Command("git", { args, cwd: repo }).output()).code, 0);
+    }
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", `${REPO}deno.json`, `${REPO}src/cli/main.ts`, "scan", "--schema", `${FIXTURES}app.schema.ts`],
+      cwd: repo,
+      env: { NO_COLOR: "1", API_TOKEN, SECRETS_DOCKER_DIR: "/nonexistent" },
+    }).output();
+    const stdout = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 1, new TextDecoder().decode(output.stderr));
+    assert.equal(stdout, "config.ts:1: contains the loaded value of API_TOKEN\n");
+  } finally {
+    await Deno.remove(repo, { recursive: true });
+  }
+});
+
+Deno.test("generate --target writes deployment config that parses", async () => {
+  const out = await Deno.makeTempDir({ prefix: "secrets-gen-deno-targets-" });
+  try {
+    const result = await secretsGen(["generate", "--schema", "writes.schema.ts", "--out", `${out}/generated`, "--env-example", `${out}/.env.example`, "--target", "vault-policy", "--target", "aws-iam", "--target-out", out, "--region", "eu-west-1", "--account", "123456789012"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(await Deno.readTextFile(`${out}/vault-policy.hcl`), /path "secret\/data\/app\/db" \{\n  capabilities = \["read"\]\n\}/);
+    const iam = JSON.parse(await Deno.readTextFile(`${out}/aws-iam-policy.json`));
+    assert.match(JSON.stringify(iam), /arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod\/app-\?\?\?\?\?\?/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("init scaffolds a Deno project: schema, a deno.json task, and a first generate", async () => {
+  // Inside the repository, so the scaffolded schema's zod resolves from its node_modules.
+  const dir = await Deno.makeTempDir({ dir: FIXTURES, prefix: "tmp-deno-init-" });
+  try {
+    await Deno.mkdir(`${dir}/node_modules`);
+    await Deno.symlink(REPO, `${dir}/node_modules/secrets-gen`);
+    await Deno.writeTextFile(`${dir}/deno.json`, `{\n  "tasks": {}\n}\n`);
+    const result = await secretsGen(["init", "--dir", dir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/deno.json`)).tasks["secrets:generate"], "deno run -A npm:secrets-gen");
+    assert.match(await Deno.readTextFile(`${dir}/generated/secrets.ts`), /export const plans: Plans = \{/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -38,6 +38,7 @@ const RATIOS = [
   "hotRead.refreshingVsPlainObject",
   "codegen.scaling.large1000VsSmall20",
   "codegen.scaling.check200VsGenerate200",
+  "codegen.scaling.check200NoCacheVsGenerate200",
 ];
 const CHECKS = ["sdkLoad.vaultOnly.loadsNodeVault", "sdkLoad.vaultOnly.loadsNoOtherSdk", "sdkLoad.tracerSeesEsmSdk"];
 

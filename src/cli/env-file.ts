@@ -23,6 +23,7 @@ export function quoteEnvValue(value: string): string | undefined {
   return quote === undefined ? undefined : `${quote}${value}${quote}`;
 }
 
+const ENV_NAME = /^[A-Za-z_][\w.-]*$/;
 const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*/;
 
 /** Each assignment's key and its span [start, end) in the text, a quoted multi-line value included. */
@@ -72,7 +73,10 @@ export function updateEnvText(text: string, updates: ReadonlyMap<string, string>
   const actual = parseEnv(result);
   const wrong = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].filter((key) => actual[key] !== expected[key]);
   if (wrong.length > 0) {
-    throw new CliError(`cannot update ${file} safely: after the edit, ${wrong.join(", ")} would not read back as intended because of how the file's existing lines are written; remove those lines from ${file} and run again`);
+    // A key parseEnv made out of a malformed line may hold part of a value: name only real variable names.
+    const named = wrong.filter((key) => ENV_NAME.test(key));
+    const what = [...named, ...(named.length < wrong.length ? ["malformed lines"] : [])].join(", ");
+    throw new CliError(`cannot update ${file} safely: after the edit, ${what} would not read back as intended because of how the file's existing lines are written; remove those lines from ${file} and run again`);
   }
   return result;
 }

@@ -177,7 +177,9 @@ async function fetchVersion(client: SecretManagerServiceClient, name: string, ct
     const result = classify(error, name, attempts);
     return {
       ok: false,
-      outcome: result.kind === "missing" ? { status: "missing", reason: result.reason } : { status: "error", kind: result.kind, message: result.message },
+      outcome: result.kind === "missing"
+        ? { status: "missing", reason: result.reason, ...(result.absent ? { absent: true } : {}) }
+        : { status: "error", kind: result.kind, message: result.message },
     };
   }
 }

@@ -27,6 +27,8 @@ export type Outcome =
       readonly status: "missing";
       /** Short, value-free reason, e.g. "version 3 was destroyed". */
       readonly reason?: string;
+      /** Set when the secret itself does not exist (rather than a version being disabled, destroyed or expired), so writing the ref creates it. */
+      readonly absent?: boolean;
     }
   | {
       readonly status: "error";

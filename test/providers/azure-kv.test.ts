@@ -244,7 +244,7 @@ describe.skipIf(!opensslOk)("azure-kv provider", () => {
     it("reports unknown secrets and versions as missing, and a denied get as denied", async () => {
       const refs = ["azure-kv://my-vault/nope", `azure-kv://my-vault/db-password/${"0".repeat(32)}`, "azure-kv://my-vault/private"];
       const result = await resolve(provider(), refs);
-      expect(result.get(refs[0]!)).toEqual({ status: "missing", reason: expect.stringMatching(/"nope" in vault .* not found/) });
+      expect(result.get(refs[0]!)).toEqual({ status: "missing", reason: expect.stringMatching(/"nope" in vault .* not found/), absent: true });
       expect(result.get(refs[1]!)).toMatchObject({ status: "missing", reason: expect.stringMatching(/version 0{32}/) });
       expect(result.get(refs[2]!)).toMatchObject({ status: "error", kind: "denied", message: expect.stringMatching(/403 Forbidden.*Key Vault Secrets User/) });
     });

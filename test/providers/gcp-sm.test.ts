@@ -200,7 +200,7 @@ describe("gcp-sm: version states and access", () => {
       "gcp-sm://rotating?version=2",
       "gcp-sm://rotating?version=1",
     ]);
-    expect(get("gcp-sm://nope")).toEqual({ status: "missing", reason: "no such secret or version in Secret Manager" });
+    expect(get("gcp-sm://nope")).toEqual({ status: "missing", reason: "no such secret or version in Secret Manager", absent: true });
     expect(get("gcp-sm://db?version=9")).toMatchObject({ status: "missing" });
     // `latest` is the newest version whatever its state, as in the real service.
     expect(get("gcp-sm://rotating")).toEqual({ status: "missing", reason: "version 3 is destroyed" });

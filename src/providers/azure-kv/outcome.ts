@@ -154,7 +154,7 @@ export function outcomeOfError(error: unknown, target: SecretTarget, aborted: bo
     const inner = e.details?.error?.innerError?.code ?? e.details?.error?.innererror?.code ?? "";
     const status = e.statusCode;
     const codeText = /^[A-Za-z]{1,40}$/.test(code) ? ` ${code}` : "";
-    if (status === 404 && code === "SecretNotFound") return { status: "missing", reason: `${which} not found` };
+    if (status === 404 && code === "SecretNotFound") return { status: "missing", reason: `${which} not found`, absent: true };
     if (status === 403 && inner === "SecretDisabled") return { status: "missing", reason: `${which} is disabled` };
     if (status === 401 || status === 403) {
       return fail(

@@ -61,7 +61,7 @@ async function latest(w: AzureWrite, key: string): Promise<string | null> {
   if (outcome.status === "error") {
     throw new ProviderWriteError(outcome.kind, `${w.ref.raw}: reading the latest version before writing failed: ${outcome.message}`);
   }
-  if (outcome.reason?.endsWith(" not found")) return null;
+  if (outcome.absent) return null;
   throw new ProviderWriteError("invalid", `${w.ref.raw} writes the key "${key}", but the latest version is unusable (${outcome.reason ?? "unreadable"}), so its other keys cannot be kept: enable or renew it, or drop "#${key}" to write the whole value`);
 }
 

@@ -8,7 +8,7 @@ import { RequestTimeoutError } from "../../runtime/policy.ts";
 import type { ProviderErrorKind } from "../types.ts";
 
 export type Classified =
-  | { readonly kind: "missing"; readonly reason: string }
+  | { readonly kind: "missing"; readonly reason: string; readonly absent?: boolean }
   | { readonly kind: ProviderErrorKind; readonly message: string };
 
 /** The payload's CRC32C did not match: corrupted on the way, so worth another attempt. */
@@ -95,7 +95,7 @@ export function classify(error: unknown, name: string, attempts: number): Classi
   }
   switch (status.status) {
     case "NOT_FOUND":
-      return { kind: "missing", reason: "no such secret or version in Secret Manager" };
+      return { kind: "missing", reason: "no such secret or version in Secret Manager", absent: true };
     case "FAILED_PRECONDITION": {
       // The API answers 400 FAILED_PRECONDITION "Secret Version [projects/…/versions/3] is in DISABLED state."
       const state = /versions\/([^\]\s/]+)\] is in (DISABLED|DESTROYED) state/.exec(status.text);

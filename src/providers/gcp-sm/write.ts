@@ -64,9 +64,9 @@ async function latest(w: GcpWrite, key: string, secret: string): Promise<string 
   if (outcome.status === "error") {
     throw new ProviderWriteError(outcome.kind, `${w.ref.raw}: reading the latest version before writing failed: ${outcome.message}`);
   }
-  const reason = outcome.status === "missing" ? (outcome.reason ?? "") : "";
   // NOT_FOUND (no secret, or no versions yet) starts a new object; a disabled or destroyed latest version must not.
-  if (reason.startsWith("no such secret")) return null;
+  if (outcome.status === "missing" && outcome.absent) return null;
+  const reason = outcome.status === "missing" ? (outcome.reason ?? "") : "";
   throw new ProviderWriteError("invalid", `${w.ref.raw} writes the key "${key}", but the latest version of ${secret} is unreadable (${reason || "no payload"}), so its other keys cannot be kept: enable it, or drop "#${key}" to write the whole value`);
 }
 

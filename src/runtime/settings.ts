@@ -27,7 +27,7 @@ export interface LoadOptions {
   readonly timeoutMs?: number;
   /** Retries and per-request time-out of every provider's requests; defaults in runtime/policy.ts (3 attempts, 200 ms → 2 s back-off, 3 s per request). */
   readonly retry?: RetryPolicyOptions;
-  /** Per provider instance: requests in flight (default 8) and requests per second (default unlimited). */
+  /** Per provider instance: requests in flight (default 32) and requests per second (default unlimited). */
   readonly limits?: RequestLimits;
   /** Keep values current in a long-running process (see RefreshOptions); default SECRETS_REFRESH_INTERVAL_MS, else off. */
   readonly refresh?: RefreshOptions;

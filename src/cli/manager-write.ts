@@ -7,6 +7,7 @@ import process from "node:process";
 import { builtinProviders } from "../providers/registry.ts";
 import { ProviderWriteError, type Outcome, type Provider, type ResolveContext, type SecretRef } from "../providers/types.ts";
 import { resolveSettings } from "../runtime/settings.ts";
+import { errorName } from "../runtime/errors.ts";
 import type { FieldSpec } from "../schema/define.ts";
 import { CliError, UsageError } from "./errors.ts";
 
@@ -122,6 +123,5 @@ export function compareWith(outcome: Outcome | undefined, value: string): "absen
  */
 export function writeFailure(error: unknown, action: "write" | "delete"): { kind: string; message: string } {
   if (error instanceof ProviderWriteError) return { kind: error.kind, message: error.message };
-  const name = error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : "error";
-  return { kind: action, message: `the ${action} failed with an unexpected ${name}, whose text is not shown because it may quote the value: check the manager, and report this as a provider bug` };
+  return { kind: action, message: `the ${action} failed with an unexpected ${errorName(error, "error")}, whose text is not shown because it may quote the value: check the manager, and report this as a provider bug` };
 }

@@ -8,6 +8,7 @@
  * included. Every call carries its attempt's signal (per-request time-out and start-up deadline).
  */
 import { mapWithConcurrency, SharedAttempt } from "../runtime/async.ts";
+import { errorName } from "../runtime/errors.ts";
 import { requestOptions, retry } from "../runtime/policy.ts";
 import { importLib, MissingSdkError } from "./import-lib.ts";
 import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
@@ -244,12 +245,8 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
         conn = await connection.get(() => connect(ctx.env));
       } catch (error) {
         if (error instanceof MissingSdkError) throw error;
-        // e.g. a malformed AZURE_TENANT_ID makes the credential constructor throw; its message is not passed on.
-        const name = error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : "Error";
         for (const group of groups) {
-          const message =
-            `${describe(group.target)}: the Azure client could not be set up (${name}); ` +
-            "check AZURE_TENANT_ID, AZURE_CLIENT_ID, the authority host and the provider options";
+          const message = setupFailure(describe(group.target), error);
           for (const ref of group.refs) results.set(ref.raw, { status: "error", kind: "invalid", message });
         }
         return results;
@@ -265,8 +262,7 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
       const target = writeTarget(ref, targetConfig(ctx.env));
       const conn = await connection.get(() => connect(ctx.env)).catch((error: unknown) => {
         if (error instanceof MissingSdkError) throw error;
-        const name = error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : "Error";
-        throw new ProviderWriteError("invalid", `${ref.raw}: the Azure client could not be set up (${name}); check AZURE_TENANT_ID, AZURE_CLIENT_ID, the authority host and the provider options`);
+        throw new ProviderWriteError("invalid", setupFailure(ref.raw, error));
       });
       const vault = clientFor(conn, target.vaultUrl);
       try {
@@ -281,5 +277,10 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
     },
   };
 };
+
+/** e.g. a malformed AZURE_TENANT_ID makes the credential constructor throw; its message is not passed on. */
+function setupFailure(where: string, error: unknown): string {
+  return `${where}: the Azure client could not be set up (${errorName(error)}); check AZURE_TENANT_ID, AZURE_CLIENT_ID, the authority host and the provider options`;
+}
 
 export default azureKv;

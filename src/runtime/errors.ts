@@ -39,3 +39,12 @@ export class SecretsLoadError extends SecretsGenError {
     this.production = production;
   }
 }
+
+/**
+ * An error's name when it is a plain word, else `fallback`: for messages that name a failure
+ * without quoting the error's own text, which may hold a value or a token.
+ */
+export function errorName(error: unknown, fallback = "Error"): string {
+  const name = (error as { name?: unknown } | null | undefined)?.name;
+  return typeof name === "string" && /^[A-Za-z]{1,40}$/.test(name) ? name : fallback;
+}

@@ -4,6 +4,7 @@
  * themselves (as `cause`) are passed on.
  */
 import { RequestTimeoutError } from "../../runtime/policy.ts";
+import { errorName } from "../../runtime/errors.ts";
 import type { Outcome } from "../types.ts";
 import type { SecretTarget } from "./refs.ts";
 
@@ -180,6 +181,5 @@ export function outcomeOfError(error: unknown, target: SecretTarget, aborted: bo
         "for a vault behind a custom host name set disableChallengeResourceVerification",
     );
   }
-  const name = /^[A-Za-z]{1,40}$/.test(e.name ?? "") ? e.name : "Error";
-  return fail("unavailable", `unexpected ${name}${code ? ` (${code})` : ""} from the Azure SDK`);
+  return fail("unavailable", `unexpected ${errorName(e)}${code ? ` (${code})` : ""} from the Azure SDK`);
 }

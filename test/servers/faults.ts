@@ -55,17 +55,21 @@ export class FaultQueue {
   }
 }
 
+/** Wait out a fault that only delays the real answer; every server's fault switch shares it. */
+export async function waitOut(fault: Extract<Fault, { kind: "latency" | "hold" }>): Promise<void> {
+  if (fault.kind === "latency") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+  else await fault.until.catch(() => undefined);
+}
+
 /**
  * Perform `fault`. Returns true when the request is fully handled (no real answer must follow);
- * false for latency, after which the server answers normally.
+ * false for latency and hold, after which the server answers normally.
  */
 export async function applyFault(fault: Fault, response: ServerResponse): Promise<boolean> {
   switch (fault.kind) {
     case "latency":
-      await new Promise((resolve) => setTimeout(resolve, fault.ms));
-      return false;
     case "hold":
-      await fault.until.catch(() => undefined);
+      await waitOut(fault);
       return false;
     case "status":
       response.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });

@@ -11,7 +11,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { FaultQueue, type Fault } from "../faults.ts";
+import { FaultQueue, waitOut, type Fault } from "../faults.ts";
 import { SecretStore, type WriteAnswer } from "./store.ts";
 
 const SERVICE = "/google.cloud.secretmanager.v1.SecretManagerService";
@@ -150,10 +150,8 @@ export async function startGcpGrpcServer(options: GcpGrpcServerOptions = {}): Pr
 async function applyGrpcFault(fault: Fault, callback: grpc.sendUnaryData<unknown>): Promise<boolean> {
   switch (fault.kind) {
     case "latency":
-      await new Promise((resolve) => setTimeout(resolve, fault.ms));
-      return false;
     case "hold":
-      await fault.until.catch(() => undefined);
+      await waitOut(fault);
       return false;
     case "status":
       callback({ code: STATUS_BY_HTTP[fault.status] ?? grpc.status.INTERNAL, details: `injected ${fault.status}` });

@@ -30,6 +30,7 @@ const RATIOS = [
   "sdkLoad.import.azure-kvVsNodeBare",
   "remote.100fields4managers.vsRoundTripLimit",
   "remote.100fields4managers.sequentialVsLoad",
+  "remote.100fields4managers.clientCpuVsRoundTripLimit",
   "remote.100fields4managers.alone.vaultVsItsLimit",
   "remote.100fields4managers.alone.aws-smVsItsLimit",
   "remote.100fields4managers.alone.gcp-smVsItsLimit",

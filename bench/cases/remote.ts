@@ -64,7 +64,7 @@ export const remote: BenchCase = {
         ratios: {
           [`${KEY}.vsRoundTripLimit`]: ratio(loadMs, limitMs),
           [`${KEY}.sequentialVsLoad`]: ratio(sequentialMs, loadMs),
-          // Work the client's one JS thread cannot overlap with waiting: a floor under the wall that no scheduling removes.
+          // The client's CPU per load (all threads, nearly all on the one JS thread): work that overlapping the requests cannot hide.
           [`${KEY}.clientCpuVsRoundTripLimit`]: ratio(median(batchedCpu), limitMs),
           ...aloneRatios,
         },

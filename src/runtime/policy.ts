@@ -41,7 +41,8 @@ export function retryPolicy(options: RetryPolicyOptions & { readonly random?: ()
   return merged;
 }
 
-const definedOnly = <T extends object>(options: T): Partial<T> =>
+/** `options` without its undefined entries: spread over defaults, an unset option keeps its default. */
+export const definedOnly = <T extends object>(options: T): Partial<T> =>
   Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 /** Thrown by `retry()` when one attempt outlives `requestTimeoutMs`; `code` lets any network-error classifier see a time-out. */

@@ -5,6 +5,7 @@
  */
 import { sleep } from "./async.ts";
 import { ConfigError } from "./errors.ts";
+import { definedOnly } from "./policy.ts";
 
 export interface RequestLimits {
   /**
@@ -22,7 +23,7 @@ const DEFAULT_LIMITS: Required<RequestLimits> = Object.freeze({ concurrency: 32,
 
 /** `limits` over the defaults, checked. */
 export function requestLimits(limits: RequestLimits = {}): Required<RequestLimits> {
-  const merged = { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) } as Required<RequestLimits>;
+  const merged: Required<RequestLimits> = { ...DEFAULT_LIMITS, ...definedOnly(limits) };
   for (const key of ["concurrency", "burst"] as const) {
     if (!Number.isInteger(merged[key]) || merged[key] < 1) throw new ConfigError(`the limits ${key} option is ${merged[key]}: give a whole number of 1 or more`);
   }

@@ -1,4 +1,5 @@
 /** Turns one fetched secret version into the Outcome of each ref that reads it (whole value or a `#key`). */
+import { parseJsonObject } from "../json-key.ts";
 import type { Outcome, SecretRef } from "../types.ts";
 
 /** The payload of one secret version as the SDK returns it (SecretBinary already base64-decoded). */
@@ -31,13 +32,7 @@ export function outcomesFor(payload: SecretPayload, refs: readonly SecretRef[], 
 /** The secret as a JSON object, or undefined when it is not one. */
 export function parseObject(payload: SecretPayload): Record<string, unknown> | undefined {
   const text = payload.SecretString ?? (payload.SecretBinary ? new TextDecoder().decode(payload.SecretBinary) : undefined);
-  if (text === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  return text === undefined ? undefined : parseJsonObject(text);
 }
 
 function pickKey(ref: SecretRef, object: Record<string, unknown> | undefined, version: { version?: string }): Outcome {

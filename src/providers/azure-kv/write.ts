@@ -5,7 +5,7 @@
  * read and our write is superseded: last writer wins. The PUT is sent once (a resend adds a version).
  */
 import { requestOptions, retry } from "../../runtime/policy.ts";
-import { withJsonKey } from "../json-key.ts";
+import { latestForKeyWrite, withJsonKey } from "../json-key.ts";
 import { ProviderWriteError, type Outcome, type ResolveContext, type SecretRef, type WriteResult } from "../types.ts";
 import { describe, outcomeOfError } from "./outcome.ts";
 import { RefError, targetOf, type SecretTarget, type TargetConfig } from "./refs.ts";
@@ -55,14 +55,10 @@ export async function writeSecret(w: AzureWrite, value: string): Promise<WriteRe
 }
 
 /** The latest value a `#key` is merged into; null when the secret does not exist. */
-async function latest(w: AzureWrite, key: string): Promise<string | null> {
-  const outcome = await w.read();
-  if (outcome.status === "found") return String(outcome.value);
-  if (outcome.status === "error") {
-    throw new ProviderWriteError(outcome.kind, `${w.ref.raw}: reading the latest version before writing failed: ${outcome.message}`);
-  }
-  if (outcome.absent) return null;
-  throw new ProviderWriteError("invalid", `${w.ref.raw} writes the key "${key}", but the latest version is unusable (${outcome.reason ?? "unreadable"}), so its other keys cannot be kept: enable or renew it, or drop "#${key}" to write the whole value`);
+async function latest(w: AzureWrite, key: string): Promise<string | Uint8Array | null> {
+  return latestForKeyWrite(w.ref, await w.read(), (reason) =>
+    `${w.ref.raw} writes the key "${key}", but the latest version is unusable (${reason ?? "unreadable"}), so its other keys cannot be kept: enable or renew it, or drop "#${key}" to write the whole value`,
+  );
 }
 
 /** One value-free sentence for a failed PUT: a refusal names the role that may set secrets. */

@@ -8,7 +8,7 @@
  */
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { requestOptions, retry } from "../../runtime/policy.ts";
-import { withJsonKey } from "../json-key.ts";
+import { latestForKeyWrite, withJsonKey } from "../json-key.ts";
 import { ProviderWriteError, type Outcome, type ResolveContext, type SecretRef, type WriteResult } from "../types.ts";
 import { crc32c } from "./crc32c.ts";
 import { classify, isTransient } from "./errors.ts";
@@ -59,15 +59,9 @@ export async function writeSecret(w: GcpWrite, value: string): Promise<WriteResu
 /** The latest value a `#key` is merged into; null when the secret does not exist or has no versions. */
 async function latest(w: GcpWrite, key: string, secret: string): Promise<string | Uint8Array | null> {
   const read = await w.read(`${secret}/versions/latest`);
-  if (read.ok) return read.value;
-  const { outcome } = read;
-  if (outcome.status === "error") {
-    throw new ProviderWriteError(outcome.kind, `${w.ref.raw}: reading the latest version before writing failed: ${outcome.message}`);
-  }
-  // NOT_FOUND (no secret, or no versions yet) starts a new object; a disabled or destroyed latest version must not.
-  if (outcome.status === "missing" && outcome.absent) return null;
-  const reason = outcome.status === "missing" ? (outcome.reason ?? "") : "";
-  throw new ProviderWriteError("invalid", `${w.ref.raw} writes the key "${key}", but the latest version of ${secret} is unreadable (${reason || "no payload"}), so its other keys cannot be kept: enable it, or drop "#${key}" to write the whole value`);
+  return latestForKeyWrite(w.ref, read.ok ? { status: "found", value: read.value } : read.outcome, (reason) =>
+    `${w.ref.raw} writes the key "${key}", but the latest version of ${secret} is unreadable (${reason || "no payload"}), so its other keys cannot be kept: enable it, or drop "#${key}" to write the whole value`,
+  );
 }
 
 /** One SDK call under the runtime's per-request time-out, given up when the attempt's signal aborts (gax never retries these non-idempotent methods). */

@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { codegen } from "./cases/codegen.ts";
 import { coldStart } from "./cases/cold-start.ts";
+import { coldStartZodFields } from "./cases/cold-start-zod-fields.ts";
 import { hotRead } from "./cases/hot-read.ts";
 import { memory } from "./cases/memory.ts";
 import { remote } from "./cases/remote.ts";
@@ -18,7 +19,7 @@ import { addCase, emptyReport, markdownTable } from "./lib/report.ts";
 import type { BenchCase } from "./lib/result.ts";
 import { buildRuntimePackage } from "./lib/runtime-package.ts";
 
-const CASES: readonly BenchCase[] = [coldStart, memory, sdkLoad, remote, hotRead, codegen];
+const CASES: readonly BenchCase[] = [coldStart, coldStartZodFields, memory, sdkLoad, remote, hotRead, codegen];
 
 reexecUnderMachineNode();
 

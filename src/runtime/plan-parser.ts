@@ -4,7 +4,7 @@
  * does not cover (bytes from a manager, a missing value with a zod-computed default) is handed to
  * zod through `fallback`, which imports the schema only then.
  */
-import { receivedName, type NumberCheck, type Plan, type PlannedIssue, type StringCheck } from "../schema/plan.ts";
+import { receivedName, type NumberCheck, type Plan, type PlannedIssue, type PlannedRegex, type StringCheck, type UrlOptions } from "../schema/plan.ts";
 
 /** The part of zod's safeParseAsync that validation reads; zod schemas satisfy it. */
 export interface FieldParser {
@@ -58,6 +58,18 @@ function compile(plan: Plan): Run {
       };
     case "oneOf":
       return (input) => (plan.values.includes(input as string) ? ok(input) : fail([plan.issue]));
+    case "catch": {
+      const inner = compile(plan.inner);
+      return (input) => {
+        const step = inner(input);
+        return step !== NEEDS_ZOD && !step.success ? ok(plan.value) : step;
+      };
+    }
+    case "date":
+      return (input) => {
+        const date = new Date(input as string);
+        return Number.isNaN(date.getTime()) ? fail([plan.issue]) : ok(date);
+      };
     case "stringbool":
       return (input) => {
         if (typeof input !== "string") return typeFailure(plan.typeMessages, input);
@@ -68,12 +80,13 @@ function compile(plan: Plan): Run {
   }
 }
 
+/** zod's "defaulted" input: optional and catch pass a missing value on only to a default. */
 function substitutesDefault(plan: Plan): boolean {
-  return plan.type === "default" || (plan.type === "optional" && substitutesDefault(plan.inner));
+  return plan.type === "default" || ((plan.type === "optional" || plan.type === "catch") && substitutesDefault(plan.inner));
 }
 
-/** A string check: the issue it raises, if any, and the value later checks see (z.url() trims). */
-type StringStep = (value: string) => { readonly issue?: PlannedIssue; readonly value: string };
+/** A string check: the issues it raises, if any, and the value later checks see (z.url() trims). */
+type StringStep = (value: string) => { readonly issues?: readonly PlannedIssue[]; readonly value: string };
 
 function compileString(coerce: boolean, checks: readonly StringStep[], typeMessages: Readonly<Record<string, string>>): Run {
   return (input) => {
@@ -84,7 +97,7 @@ function compileString(coerce: boolean, checks: readonly StringStep[], typeMessa
     const issues: PlannedIssue[] = [];
     for (const check of checks) {
       const step = check(value);
-      if (step.issue) issues.push(step.issue);
+      if (step.issues) issues.push(...step.issues);
       value = step.value;
     }
     return issues.length > 0 ? fail(issues) : ok(value);
@@ -94,28 +107,74 @@ function compileString(coerce: boolean, checks: readonly StringStep[], typeMessa
 function compileStringCheck(check: StringCheck): StringStep {
   switch (check.check) {
     case "min_length":
-      return (value) => (codePoints(value) >= check.value ? { value } : { value, issue: check.issue });
+      return (value) => (codePoints(value) >= check.value ? { value } : { value, issues: [check.issue] });
     case "max_length":
-      return (value) => (codePoints(value) <= check.value ? { value } : { value, issue: check.issue });
+      return (value) => (codePoints(value) <= check.value ? { value } : { value, issues: [check.issue] });
     case "length_equals":
       return (value) => {
         const length = codePoints(value);
-        return length === check.value ? { value } : { value, issue: length > check.value ? check.tooBig : check.tooSmall };
+        return length === check.value ? { value } : { value, issues: [length > check.value ? check.tooBig : check.tooSmall] };
       };
     case "pattern": {
       const pattern = new RegExp(check.source, check.flags);
       return (value) => {
         pattern.lastIndex = 0;
-        return pattern.test(value) ? { value } : { value, issue: check.issue };
+        return pattern.test(value) ? { value } : { value, issues: [check.issue] };
       };
     }
+    case "starts_with":
+      return (value) => (value.startsWith(check.value) ? { value } : { value, issues: [check.issue] });
+    case "ends_with":
+      return (value) => (value.endsWith(check.value) ? { value } : { value, issues: [check.issue] });
+    case "includes":
+      return (value) => (value.includes(check.value, check.position) ? { value } : { value, issues: [check.issue] });
+    case "ipv6":
+      return (value) => (isIPv6(value) ? { value } : { value, issues: [check.issue] });
+    case "cidrv6":
+      return (value) => (isCIDRv6(value) ? { value } : { value, issues: [check.issue] });
+    case "overwrite":
+      return (value) => ({ value: value[check.method]() });
     case "url":
+      if (check.options) return compileUrlWithOptions(check.issue, check.options);
       return (value) => {
         const trimmed = value.trim();
-        // The URL parser drops ASCII tabs and newlines before parsing; zod drops them from the value too.
-        return URL.canParse(trimmed) ? { value: trimmed.replace(/[\t\n\r]/g, "") } : { value, issue: check.issue };
+        return URL.canParse(trimmed) ? { value: withoutTabsAndNewlines(trimmed) } : { value, issues: [check.issue] };
       };
   }
+}
+
+function compileUrlWithOptions(unparseable: PlannedIssue, options: UrlOptions): StringStep {
+  const regex = (planned: PlannedRegex) => new RegExp(planned.source, planned.flags);
+  const hostname = options.hostname && { ...options.hostname, regex: regex(options.hostname.regex) };
+  const protocol = options.protocol && { ...options.protocol, regex: regex(options.protocol.regex) };
+  const test = (pattern: RegExp, text: string) => {
+    pattern.lastIndex = 0;
+    return pattern.test(text);
+  };
+  return (value) => {
+    const trimmed = value.trim();
+    if (options.httpGuard && !/^https?:\/\//i.test(trimmed)) return { value, issues: [options.badFormat] };
+    const url = parseUrl(trimmed);
+    if (!url) return { value, issues: [unparseable] };
+    const issues: PlannedIssue[] = [];
+    if (hostname && !test(hostname.regex, url.hostname)) issues.push(hostname.issue);
+    if (protocol && !test(protocol.regex, url.protocol.endsWith(":") ? url.protocol.slice(0, -1) : url.protocol)) issues.push(protocol.issue);
+    // Later checks see the new value even when these failed, as in zod.
+    return { value: options.normalize ? url.href : withoutTabsAndNewlines(trimmed), issues };
+  };
+}
+
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The URL parser drops ASCII tabs and newlines before parsing; zod drops them from the value too. */
+function withoutTabsAndNewlines(text: string): string {
+  return text.replace(/[\t\n\r]/g, "");
 }
 
 function compileNumber(coerce: boolean, checks: readonly NumberCheck[], typeMessages: Readonly<Record<string, string>>): Run {
@@ -140,6 +199,21 @@ function compileNumber(coerce: boolean, checks: readonly NumberCheck[], typeMess
     }
     return issues.length > 0 ? fail(issues) : ok(value);
   };
+}
+
+// zod's guard: without it the URL parser reads "@" and "\\" as delimiters and drops tabs and newlines.
+const IPV6_ALPHABET = /^[0-9a-fA-F:.]+$/;
+
+function isIPv6(value: string): boolean {
+  return IPV6_ALPHABET.test(value) && URL.canParse(`http://[${value}]`);
+}
+
+function isCIDRv6(value: string): boolean {
+  const parts = value.split("/");
+  if (parts.length !== 2) return false;
+  const [address, prefix] = parts as [string, string];
+  const bits = Number(prefix);
+  return prefix !== "" && `${bits}` === prefix && bits >= 0 && bits <= 128 && isIPv6(address);
 }
 
 /** Length in Unicode code points, as zod measures strings. */

@@ -1,10 +1,12 @@
 /**
  * A validator plan: the common subset of a field's zod schema (string, number, boolean, enum,
- * literal, stringbool, coerce, length/format/range checks, optional, default) written as plain
- * data. The codegen writes one per field into generated/, and the runtime runs it without
- * importing zod or the schema. Messages are zod's own, computed when the plan was made.
- * Fields whose schema uses anything else (refine, transform, custom messages…) get no plan and
- * are validated by zod. See src/schema/plan-of.ts (zod → plan) and src/runtime/plan-parser.ts.
+ * literal, unions of them, stringbool, coerce, coerced date, length/format/range checks,
+ * trim/case overwrites, optional, nullable, default, catch with a fixed value, static custom
+ * messages) written as plain data. The codegen writes one per field into generated/, and the
+ * runtime runs it without importing zod or the schema. Messages are zod's own, computed when the
+ * plan was made. Fields whose schema uses anything else (refine, transform, message functions…)
+ * get no plan and are validated by zod. See src/schema/plan-of.ts (zod → plan) and
+ * src/runtime/plan-parser.ts.
  */
 
 /** One zod issue a plan can raise, as zod would word it. */
@@ -18,8 +20,41 @@ export type StringCheck =
   | { readonly check: "max_length"; readonly value: number; readonly issue: PlannedIssue }
   | { readonly check: "length_equals"; readonly value: number; readonly tooSmall: PlannedIssue; readonly tooBig: PlannedIssue }
   | { readonly check: "pattern"; readonly source: string; readonly flags: string; readonly issue: PlannedIssue }
-  /** z.url() without options: URL.canParse on the trimmed text, which becomes the value. */
-  | { readonly check: "url"; readonly issue: PlannedIssue };
+  | { readonly check: "starts_with" | "ends_with"; readonly value: string; readonly issue: PlannedIssue }
+  /** String.prototype.includes(value, position). */
+  | { readonly check: "includes"; readonly value: string; readonly position?: number; readonly issue: PlannedIssue }
+  /** z.ipv6() / z.cidrv6(): the address parsed as a URL host, after zod's alphabet guard. */
+  | { readonly check: "ipv6" | "cidrv6"; readonly issue: PlannedIssue }
+  /**
+   * z.url(): the trimmed text must parse as a URL, and it becomes the value (tabs and newlines
+   * dropped, as the URL parser does). With options, zod's other parser: see UrlOptions.
+   */
+  | { readonly check: "url"; readonly issue: PlannedIssue; readonly options?: UrlOptions }
+  /** .trim() / .toLowerCase() / .toUpperCase(): the value later checks see and the result. */
+  | { readonly check: "overwrite"; readonly method: OverwriteMethod };
+
+/** A regex as data. */
+export interface PlannedRegex {
+  readonly source: string;
+  readonly flags: string;
+}
+
+/** z.url({ hostname, protocol, normalize }) and z.httpUrl(). */
+export interface UrlOptions {
+  /** Tested against the parsed URL's hostname. */
+  readonly hostname?: { readonly regex: PlannedRegex; readonly issue: PlannedIssue };
+  /** Tested against the parsed URL's protocol without its ":". */
+  readonly protocol?: { readonly regex: PlannedRegex; readonly issue: PlannedIssue };
+  /** The value becomes the parsed URL's href rather than the trimmed text. */
+  readonly normalize: boolean;
+  /** zod's http guard: an http(s) protocol pattern without normalize needs "http://" or "https://". */
+  readonly httpGuard: boolean;
+  /** What the http guard raises. */
+  readonly badFormat: PlannedIssue;
+}
+
+/** The String.prototype methods zod's own overwrite checks call. */
+export type OverwriteMethod = "trim" | "toLowerCase" | "toUpperCase";
 
 export type NumberCheck =
   /** z.int() / .int(): not an integer aborts; outside the safe range reports and goes on. */
@@ -36,8 +71,15 @@ export type Plan =
   | { readonly type: "string"; readonly coerce: boolean; readonly checks: readonly StringCheck[]; readonly typeMessages: TypeMessages }
   | { readonly type: "number"; readonly coerce: boolean; readonly checks: readonly NumberCheck[]; readonly typeMessages: TypeMessages }
   | { readonly type: "boolean"; readonly coerce: boolean; readonly typeMessages: TypeMessages }
-  /** z.enum or z.literal of strings: anything else (undefined included) is one invalid_value issue. */
+  /**
+   * z.enum or z.literal of strings, or a union of them: anything else (undefined included) is one
+   * issue, invalid_value (or invalid_union for a union).
+   */
   | { readonly type: "oneOf"; readonly values: readonly string[]; readonly issue: PlannedIssue }
+  /** .catch(value) with a fixed value: the inner plan's answer, or the value where it fails. */
+  | { readonly type: "catch"; readonly inner: Plan; readonly value: CatchValue }
+  /** z.coerce.date(): new Date(input), an invalid date being the one issue. */
+  | { readonly type: "date"; readonly issue: PlannedIssue }
   | {
       readonly type: "stringbool";
       readonly truthy: readonly string[];
@@ -46,6 +88,8 @@ export type Plan =
       readonly issue: PlannedIssue;
       readonly typeMessages: TypeMessages;
     };
+
+export type CatchValue = string | number | boolean | null;
 
 /** Plans by field name; null where the field is validated by zod. */
 export type Plans = Readonly<Record<string, Plan | null>>;

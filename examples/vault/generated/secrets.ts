@@ -24,7 +24,7 @@ export const manifest = {
 export const plans: Plans = {
     "DATABASE_URL": {"type":"string","coerce":false,"checks":[{"check":"url","issue":{"code":"invalid_format","message":"Invalid URL"}}],"typeMessages":{"undefined":"Invalid input: expected string, received undefined"}},
     "DATABASE_PASSWORD": {"type":"string","coerce":false,"checks":[{"check":"min_length","value":16,"issue":{"code":"too_small","message":"Too small: expected string to have >=16 characters"}}],"typeMessages":{"undefined":"Invalid input: expected string, received undefined"}},
-    "PAYMENTS_KEY": null,
+    "PAYMENTS_KEY": {"type":"string","coerce":false,"checks":[{"check":"starts_with","value":"sk_","issue":{"code":"invalid_format","message":"Invalid string: must start with \"sk_\""}}],"typeMessages":{"undefined":"Invalid input: expected string, received undefined"}},
     "PORT": {"type":"default","inner":{"type":"number","coerce":true,"checks":[{"check":"int","notInteger":{"code":"invalid_type","message":"Invalid input: expected int, received number"},"tooSmall":{"code":"too_small","message":"Too small: expected int to be >=-9007199254740991"},"tooBig":{"code":"too_big","message":"Too big: expected int to be <=9007199254740991"}}],"typeMessages":{"NaN":"Invalid input: expected number, received NaN","Infinity":"Invalid input: expected number, received Infinity","-Infinity":"Invalid input: expected number, received -Infinity"}}},
   };
 /** Resolve and validate every field; throws SecretsLoadError listing every bad field. */

@@ -9,7 +9,8 @@
  * list → null. The differential property tests (test/unit/plan-parser.test.ts) hold the plan
  * runner to zod's results and issues.
  */
-import { _stringFormat, _toLowerCase, _toUpperCase, _trim, $ZodCustomStringFormat, config, regexes, util } from "zod/v4/core";
+import * as core from "zod/v4/core";
+import { config, util } from "zod/v4/core";
 import {
   receivedName,
   type CatchValue,
@@ -42,14 +43,20 @@ const sourceOf = (fn: unknown) => (typeof fn === "function" ? Function.prototype
 const normalizedError = (params: unknown) => sourceOf((util.normalizeParams(params as never) as { error?: unknown }).error);
 /** A message given as text (`"…"`, `{ error: "…" }`, `{ message: "…" }`): the same for every input. */
 const STATIC_ERRORS = new Set([normalizedError("x"), normalizedError({ error: "x" })]);
-const overwriteSource = (check: unknown) => sourceOf((check as Instance)._zod.def.tx);
+// Looked up on the namespace: a zod release without one of them just plans less.
+const zod = core as Partial<typeof core>;
+const overwriteSource = (make: (() => unknown) | undefined) => sourceOf((make?.() as Instance | undefined)?._zod.def.tx);
 const OVERWRITES = new Map<string | undefined, OverwriteMethod>([
-  [overwriteSource(_trim()), "trim"],
-  [overwriteSource(_toLowerCase()), "toLowerCase"],
-  [overwriteSource(_toUpperCase()), "toUpperCase"],
+  [overwriteSource(zod._trim), "trim"],
+  [overwriteSource(zod._toLowerCase), "toLowerCase"],
+  [overwriteSource(zod._toUpperCase), "toUpperCase"],
 ]);
+OVERWRITES.delete(undefined);
 /** z.stringFormat(name, regex) and z.hostname(): zod's test of that regex. */
-const REGEX_FORMAT_TEST = sourceOf((_stringFormat($ZodCustomStringFormat, "x", /x/) as unknown as Instance)._zod.def.fn);
+const REGEX_FORMAT_TEST = zod._stringFormat && zod.$ZodCustomStringFormat
+  ? sourceOf((zod._stringFormat(zod.$ZodCustomStringFormat, "x", /x/) as unknown as Instance)._zod.def.fn)
+  : undefined;
+const HTTP_PROTOCOL = (zod.regexes as { httpProtocol?: RegExp } | undefined)?.httpProtocol;
 
 export function planOf(schema: unknown): Plan | null {
   // A global custom error map or issue post-processor may word messages from the input itself.
@@ -148,7 +155,7 @@ function describeStringCheck(check: Instance): StringCheck | null {
       const pattern = def.pattern;
       if (check._zod.traits.has("$ZodCustomStringFormat")) {
         // The test does not reset lastIndex, so a global or sticky regex would carry state between inputs.
-        const plainTest = sourceOf(def.fn) === REGEX_FORMAT_TEST && pattern instanceof RegExp && !pattern.global && !pattern.sticky;
+        const plainTest = REGEX_FORMAT_TEST !== undefined && sourceOf(def.fn) === REGEX_FORMAT_TEST && pattern instanceof RegExp && !pattern.global && !pattern.sticky;
         return plainTest ? { check: "pattern", source: pattern.source, flags: pattern.flags, issue: message(check, { code: "invalid_format", format, input: "" }) } : null;
       }
       if (!PATTERN_FORMATS.has(format ?? "") || !(pattern instanceof RegExp)) return null;
@@ -223,7 +230,7 @@ function planUrl(check: Instance, issue: PlannedIssue): StringCheck | null {
       ...(hostname ? { hostname: { regex: hostname, issue: optionIssue("Invalid hostname", hostname) } } : {}),
       ...(protocol ? { protocol: { regex: protocol, issue: optionIssue("Invalid protocol", protocol) } } : {}),
       normalize,
-      httpGuard: !normalize && protocol?.source === regexes.httpProtocol.source,
+      httpGuard: !normalize && protocol !== undefined && protocol.source === HTTP_PROTOCOL?.source,
       badFormat: optionIssue("Invalid URL format"),
     },
   };

@@ -89,6 +89,11 @@ export function resolveSettings(options: LoadOptions = {}): Settings {
   const dockerDir = options.dockerDir ?? (env.SECRETS_DOCKER_DIR || DEFAULT_DOCKER_DIR);
   const k8sDir = options.k8sDir ?? (env.SECRETS_K8S_DIR || undefined);
   const production = isProduction(env, options.production);
+  const warn = options.onWarning ?? ((message: string) => console.warn(`secrets-gen: ${message}`));
+  const nearMiss = options.production === undefined && !env.SECRETS_ENV ? nodeEnvNearMiss(env.NODE_ENV) : undefined;
+  if (nearMiss !== undefined) {
+    warn(`NODE_ENV is ${JSON.stringify(nearMiss)}, which is not exactly "production", so development rules apply (dev defaults, .env files, fall-through on manager errors): set NODE_ENV=production or SECRETS_ENV=production, or NODE_ENV=development to silence this`);
+  }
   return {
     env,
     production,
@@ -105,7 +110,7 @@ export function resolveSettings(options: LoadOptions = {}): Settings {
     retry: retryPolicy(options.retry),
     limits: requestLimits(options.limits),
     refresh: refreshSettings(options.refresh ?? (env.SECRETS_REFRESH_INTERVAL_MS ? { intervalMs: Number(env.SECRETS_REFRESH_INTERVAL_MS) } : undefined)),
-    warn: options.onWarning ?? ((message) => console.warn(`secrets-gen: ${message}`)),
+    warn,
   };
 }
 
@@ -121,6 +126,15 @@ export function isProduction(env: Readonly<Record<string, string | undefined>>, 
     throw new ConfigError(`SECRETS_ENV is "${secretsEnv}", which secrets-gen does not know: set it to production, development or test`);
   }
   return env.NODE_ENV === "production" || secretsEnv === "production";
+}
+
+/**
+ * A NODE_ENV that looks meant as production ("prod", "Production", "production ") but is not the
+ * exact word. Only warned about, not refused: NODE_ENV belongs to the whole app, and other tools
+ * read it with their own rules.
+ */
+function nodeEnvNearMiss(nodeEnv: string | undefined): string | undefined {
+  return nodeEnv !== undefined && nodeEnv !== "production" && /^\s*pro?d/i.test(nodeEnv) ? nodeEnv : undefined;
 }
 
 export const DEFAULT_MAX_STALENESS_MS = 60 * 60 * 1000;

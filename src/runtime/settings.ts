@@ -1,7 +1,7 @@
 import process from "node:process";
 import type { Provider } from "../providers/types.ts";
 import { ConfigError } from "./errors.ts";
-import { retryPolicy, type RetryPolicy, type RetryPolicyOptions } from "./policy.ts";
+import { DEFAULT_MAX_ANSWER_BYTES, retryPolicy, type RetryPolicy, type RetryPolicyOptions } from "./policy.ts";
 import { requestLimits, type RequestLimits } from "./rate-limit.ts";
 
 export interface LoadOptions {
@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly cwd?: string;
   /** Largest secret file accepted; default 1 MiB (the Kubernetes Secret limit). */
   readonly maxFileBytes?: number;
+  /** Largest answer read from an external manager (one HTTP/gRPC response); default 512 KiB. A bigger one is stopped mid-download and fails the field. */
+  readonly maxAnswerBytes?: number;
   /** Providers for ref schemes: custom ones, or built-ins configured explicitly. They win over built-ins. */
   readonly providers?: readonly Provider[];
   /** Read .env, .env.local, .env.<mode> and .env.<mode>.local from cwd; default SECRETS_DOTENV, else on outside production. */
@@ -70,6 +72,7 @@ export interface Settings {
   readonly fileRoots: readonly string[];
   readonly cwd: string;
   readonly maxFileBytes: number;
+  readonly maxAnswerBytes: number;
   readonly providers: readonly Provider[];
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
@@ -105,6 +108,7 @@ export function resolveSettings(options: LoadOptions = {}): Settings {
     fileRoots: [dockerDir, ...(k8sDir ? [k8sDir] : []), cwd, ...(options.fileRoots ?? [])],
     cwd,
     maxFileBytes: positive("maxFileBytes", options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
+    maxAnswerBytes: positive("maxAnswerBytes", options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES),
     providers: options.providers ?? [],
     timeoutMs: positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     retry: retryPolicy(options.retry),

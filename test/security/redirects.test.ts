@@ -1,0 +1,73 @@
+/**
+ * A manager's redirect must never carry a token, a login credential or a request body to another
+ * server, and what another server answers must never become a secret. Real SDKs against the test
+ * servers, with a redirect fault pointing at a server that records whatever reaches it.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import vault from "../../src/providers/vault.ts";
+import type { ResolveContext } from "../../src/providers/types.ts";
+import { parseRef } from "../../src/schema/ref.ts";
+import { startCaptureServer, type CaptureServer } from "../servers/capture.ts";
+import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
+import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
+
+const ROOT_TOKEN = `hvs.${secretValue("root-token")}`;
+const ROLE_ID = secretValue("role-id");
+const SECRET_ID = secretValue("secret-id");
+const FORGED = secretValue("forged");
+
+let vaultServer: VaultTestServer;
+let elsewhere: CaptureServer;
+
+beforeAll(async () => {
+  vaultServer = await startVaultServer({ rootToken: ROOT_TOKEN });
+  vaultServer.putSecret("secret", "app/db", { url: secretValue("db-url") });
+  vaultServer.setPolicy("read", { "secret/data/app/*": ["read"] });
+  vaultServer.addAppRole("web", { roleId: ROLE_ID, secretIds: [SECRET_ID], policies: ["read"], ttl: 60 });
+  // What "another server" answers: a well-formed KV v2 secret and login, so only the redirect policy stands in the way.
+  elsewhere = await startCaptureServer(JSON.stringify({ data: { data: { url: FORGED }, metadata: { version: 1 } }, auth: { client_token: FORGED, lease_duration: 60 } }));
+});
+afterEach(() => {
+  vaultServer.faults.clear();
+  elsewhere.requests.length = 0;
+});
+afterAll(async () => Promise.all([vaultServer.close(), elsewhere.close()]));
+
+async function resolveVault(env: Record<string, string>, production = false) {
+  const warnings: string[] = [];
+  const provider = vault({ retry: { baseDelayMs: 1 } });
+  const ctx: ResolveContext = { env: { VAULT_ADDR: vaultServer.url, ...env }, signal: AbortSignal.timeout(10_000), production, warn: (m) => void warnings.push(m) };
+  const outcome = (await provider.resolve([parseRef("vault://app/db#url")], ctx)).get("vault://app/db#url")!;
+  await provider.close?.();
+  expectNoSentinel(warnings, ...(outcome.status === "found" ? [] : [outcome]));
+  return { outcome, warnings };
+}
+
+describe("vault: redirects are refused", () => {
+  it.each([307, 302, 308])("does not follow a %i with the token to another server", async (status) => {
+    vaultServer.faults.add({ kind: "redirect", status, location: `${elsewhere.url}/v1/secret/data/app/db` }, { match: "GET /v1/secret/data/app/db" });
+    const { outcome } = await resolveVault({ VAULT_TOKEN: ROOT_TOKEN }, true);
+    expect(elsewhere.requests).toEqual([]);
+    expect(outcome).toMatchObject({ status: "error", kind: "unavailable" });
+    expect(outcome).toMatchObject({ message: expect.stringContaining(`Vault at ${vaultServer.url} answered with a redirect, which is not followed`) });
+  });
+
+  it("does not send an AppRole secret_id on to another server", async () => {
+    vaultServer.faults.add({ kind: "redirect", location: `${elsewhere.url}/v1/auth/approle/login` }, { match: "/v1/auth/approle/login" });
+    const { outcome } = await resolveVault({ VAULT_ROLE_ID: ROLE_ID, VAULT_SECRET_ID: SECRET_ID });
+    expect(elsewhere.requests).toEqual([]);
+    expect(outcome).toMatchObject({ status: "error", kind: "unavailable", message: expect.stringContaining("answered with a redirect") });
+  });
+});
+
+describe("vault: plain http in production", () => {
+  it("warns that a non-loopback http:// VAULT_ADDR sends the token unencrypted", async () => {
+    const { warnings } = await resolveVault({ VAULT_TOKEN: ROOT_TOKEN, VAULT_ADDR: "http://vault.invalid:8200" }, true);
+    expect(warnings).toContain("VAULT_ADDR is http://vault.invalid:8200, plain http: the token and every secret cross the network unencrypted; use an https:// address");
+  });
+
+  it("stays quiet for loopback (a local Vault Agent) and outside production", async () => {
+    expect((await resolveVault({ VAULT_TOKEN: ROOT_TOKEN }, true)).warnings).toEqual([]);
+    expect((await resolveVault({ VAULT_TOKEN: ROOT_TOKEN, VAULT_ADDR: "http://vault.invalid:8200" }, false)).warnings).toEqual([]);
+  });
+});

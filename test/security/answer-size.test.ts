@@ -4,9 +4,11 @@
  * downloading. Deterministic: each test waits for the test server to see its socket closed.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import awsSm from "../../src/providers/aws-sm.ts";
 import vault from "../../src/providers/vault.ts";
 import type { Outcome, ResolveContext } from "../../src/providers/types.ts";
 import { parseRef } from "../../src/schema/ref.ts";
+import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 
@@ -68,5 +70,47 @@ describe("vault answer encoding", () => {
     vaultServer.faults.add({ kind: "malformed", body: Buffer.from('{"data":{"data":{"url":"\xff\xfe"},"metadata":{"version":1}}}', "latin1") }, { match: "GET /v1/secret/data/app/db" });
     const outcome = await resolveVault({});
     expect(outcome).toMatchObject({ status: "error", message: expect.stringContaining("is not UTF-8 text") });
+  });
+});
+
+describe("aws-sm answer size", () => {
+  let aws: AwsServer;
+  beforeAll(async () => {
+    aws = await startAwsServer();
+    aws.seed("prod/app", { api_key: secretValue("api-key") });
+  });
+  afterEach(() => aws.faults.clear());
+  afterAll(async () => aws.close());
+
+  const AWS_ENV = { AWS_ACCESS_KEY_ID: "AKIA-test", AWS_SECRET_ACCESS_KEY: secretValue("aws-key"), AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  async function resolveAws(ref: string, ctx: Partial<ResolveContext>): Promise<Outcome> {
+    const provider = awsSm({ endpoint: aws.url, maxAttempts: 1 });
+    const context: ResolveContext = { env: AWS_ENV, signal: new AbortController().signal, production: true, warn: () => {}, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, requestTimeoutMs: 600_000 }, ...ctx };
+    const outcome = (await provider.resolve([parseRef(ref)], context)).get(ref)!;
+    await provider.close?.();
+    if (outcome.status !== "found") expectNoSentinel(outcome);
+    return outcome;
+  }
+
+  it.each(["BatchGetSecretValue", "GetSecretValue"])("stops reading an endless %s answer at the cap and closes the connection", async (operation) => {
+    const { closed, onClose } = socketClosed();
+    aws.faults.add({ kind: "endless", onClose }, { match: `secretsmanager.${operation}` });
+    const ref = operation === "GetSecretValue" ? "aws-sm://prod/app?versionStage=AWSCURRENT#api_key" : "aws-sm://prod/app#api_key";
+    const outcome = await resolveAws(ref, { maxAnswerBytes: 64 * 1024 });
+    expect(outcome).toMatchObject({ status: "error", message: expect.stringContaining("AWS Secrets Manager sent an answer over the size limit, so reading it was stopped") });
+    await closed;
+  });
+
+  it("destroys the request when the deadline passes mid-answer", async () => {
+    const { closed, onClose } = socketClosed();
+    const deadline = new AbortController();
+    aws.faults.add({ kind: "stall", onStart: () => deadline.abort(), onClose }, { match: "secretsmanager.BatchGetSecretValue" });
+    const outcome = await resolveAws("aws-sm://prod/app#api_key", { signal: deadline.signal });
+    expect(outcome).toMatchObject({ status: "error", message: expect.stringContaining("deadline passed") });
+    await closed;
+  });
+
+  it("reads a normal answer under the cap", async () => {
+    expect(await resolveAws("aws-sm://prod/app#api_key", { maxAnswerBytes: 64 * 1024 })).toMatchObject({ status: "found", value: secretValue("api-key") });
   });
 });

@@ -4,9 +4,11 @@
  * servers, with a redirect fault pointing at a server that records whatever reaches it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import awsSm from "../../src/providers/aws-sm.ts";
 import vault from "../../src/providers/vault.ts";
 import type { ResolveContext } from "../../src/providers/types.ts";
 import { parseRef } from "../../src/schema/ref.ts";
+import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
 import { startCaptureServer, type CaptureServer } from "../servers/capture.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
@@ -69,5 +71,26 @@ describe("vault: plain http in production", () => {
   it("stays quiet for loopback (a local Vault Agent) and outside production", async () => {
     expect((await resolveVault({ VAULT_TOKEN: ROOT_TOKEN }, true)).warnings).toEqual([]);
     expect((await resolveVault({ VAULT_TOKEN: ROOT_TOKEN, VAULT_ADDR: "http://vault.invalid:8200" }, false)).warnings).toEqual([]);
+  });
+});
+
+describe("aws-sm: redirects are not followed (NodeHttpHandler never follows them)", () => {
+  let aws: AwsServer;
+  beforeAll(async () => {
+    aws = await startAwsServer();
+    aws.seed("prod/app", { api_key: secretValue("api-key") });
+  });
+  afterAll(async () => aws.close());
+
+  it("sends no signed request to the redirect's target and accepts nothing from it", async () => {
+    aws.faults.add({ kind: "redirect", location: `${elsewhere.url}/` });
+    const provider = awsSm({ endpoint: aws.url, maxAttempts: 1 });
+    const env = { AWS_ACCESS_KEY_ID: "AKIA-test", AWS_SECRET_ACCESS_KEY: secretValue("aws-key"), AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+    const ctx: ResolveContext = { env, signal: AbortSignal.timeout(10_000), production: true, warn: () => {} };
+    const outcome = (await provider.resolve([parseRef("aws-sm://prod/app#api_key")], ctx)).get("aws-sm://prod/app#api_key")!;
+    await provider.close?.();
+    expect(elsewhere.requests).toEqual([]);
+    expect(outcome).toMatchObject({ status: "error" });
+    expectNoSentinel(outcome);
   });
 });

@@ -9,6 +9,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mapWithConcurrency } from "../runtime/async.ts";
 import { DEFAULT_MAX_ANSWER_BYTES, requestOptions } from "../runtime/policy.ts";
 import { importLib } from "./import-lib.ts";
+import { crossesNetworkUnencrypted } from "./plain-http.ts";
 import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
 import { capAnswers } from "./aws-sm/answer-cap.ts";
 import { type AwsCredentials, clientConfig, configKey } from "./aws-sm/client.ts";
@@ -43,6 +44,12 @@ export interface AwsSmOptions {
 
 type Sdk = typeof import("@aws-sdk/client-secrets-manager");
 
+/** The endpoint without any user:password part, for messages. */
+const safeEndpoint = (endpoint: string): string => {
+  const url = new URL(endpoint);
+  return `${url.protocol}//${url.host}`;
+};
+
 const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
   let sdk: Promise<Sdk> | undefined;
   let clients = new Map<string, SecretsManagerClient>();
@@ -57,6 +64,9 @@ const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
       for (const client of clients.values()) client.destroy();
       clients = new Map();
       clientsKey = key;
+      if (context.production && typeof config.endpoint === "string" && crossesNetworkUnencrypted(config.endpoint)) {
+        context.warn(`the aws-sm endpoint ${safeEndpoint(config.endpoint)} is plain http: signed requests and every secret cross the network unencrypted; use an https:// endpoint`);
+      }
       state.batchDenied = false;
     }
     let client = clients.get(region);

@@ -5,10 +5,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import awsSm from "../../src/providers/aws-sm.ts";
+import azureKv from "../../src/providers/azure-kv.ts";
 import vault from "../../src/providers/vault.ts";
 import type { Outcome, ResolveContext } from "../../src/providers/types.ts";
 import { parseRef } from "../../src/schema/ref.ts";
 import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
+import { createSelfSignedCertificate, hasOpenssl, type TestCertificate } from "../servers/azure/cert.ts";
+import { startAzureKeyVaultServer, type AzureKeyVaultServer } from "../servers/azure/server.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 
@@ -112,5 +115,51 @@ describe("aws-sm answer size", () => {
 
   it("reads a normal answer under the cap", async () => {
     expect(await resolveAws("aws-sm://prod/app#api_key", { maxAnswerBytes: 64 * 1024 })).toMatchObject({ status: "found", value: secretValue("api-key") });
+  });
+});
+
+describe.skipIf(!hasOpenssl())("azure-kv answer size", () => {
+  const CLIENT_SECRET = secretValue("azure-client-secret");
+  let certificate: TestCertificate;
+  let azure: AzureKeyVaultServer;
+  beforeAll(async () => {
+    certificate = createSelfSignedCertificate();
+    azure = await startAzureKeyVaultServer({ certificate, clientSecret: CLIENT_SECRET });
+    azure.setSecret("api-key", secretValue("azure-api-key"));
+  });
+  afterEach(() => azure.faults.clear());
+  afterAll(async () => azure.close());
+
+  async function resolveAzure(ctx: Partial<ResolveContext>): Promise<Outcome> {
+    const provider = azureKv({ ca: certificate.cert, disableInstanceDiscovery: true, disableChallengeResourceVerification: true, vaultUrls: { "my-vault": azure.url }, retry: { maxRetries: 0 } });
+    const env = { AZURE_TENANT_ID: azure.tenantId, AZURE_CLIENT_ID: azure.clientId, AZURE_CLIENT_SECRET: CLIENT_SECRET, AZURE_AUTHORITY_HOST: azure.authorityHost };
+    const context: ResolveContext = { env, signal: new AbortController().signal, production: true, warn: () => {}, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, requestTimeoutMs: 600_000 }, ...ctx };
+    const outcome = (await provider.resolve([parseRef("azure-kv://my-vault/api-key")], context)).get("azure-kv://my-vault/api-key")!;
+    await provider.close?.();
+    if (outcome.status !== "found") expectNoSentinel(outcome);
+    return outcome;
+  }
+  /** Only the authorized read: the unauthenticated first request meets the bearer challenge. */
+  const authorized = (request: { headers: Record<string, unknown> }) => request.headers.authorization !== undefined;
+
+  it("stops reading an endless answer at the cap and closes the connection", async () => {
+    const { closed, onClose } = socketClosed();
+    azure.faults.add({ kind: "endless", onClose }, { match: "GET /secrets/api-key/", when: authorized });
+    const outcome = await resolveAzure({ maxAnswerBytes: 64 * 1024 });
+    expect(outcome).toMatchObject({ status: "error", message: expect.stringContaining("the vault sent an answer over the size limit, so reading it was stopped") });
+    await closed;
+  });
+
+  it("destroys the request when the deadline passes mid-answer", async () => {
+    const { closed, onClose } = socketClosed();
+    const deadline = new AbortController();
+    azure.faults.add({ kind: "stall", onStart: () => deadline.abort(), onClose }, { match: "GET /secrets/api-key/", when: authorized });
+    const outcome = await resolveAzure({ signal: deadline.signal });
+    expect(outcome).toMatchObject({ status: "error", message: expect.stringContaining("deadline") });
+    await closed;
+  });
+
+  it("reads a normal answer under the cap", async () => {
+    expect(await resolveAzure({ maxAnswerBytes: 64 * 1024 })).toMatchObject({ status: "found", value: secretValue("azure-api-key") });
   });
 });

@@ -94,3 +94,14 @@ describe("aws-sm: redirects are not followed (NodeHttpHandler never follows them
     expectNoSentinel(outcome);
   });
 });
+
+describe("aws-sm: plain http in production", () => {
+  it("warns that a non-loopback http:// endpoint sends signed requests unencrypted", async () => {
+    const warnings: string[] = [];
+    const provider = awsSm({ endpoint: "http://secrets.invalid:4566", maxAttempts: 1 });
+    const env = { AWS_ACCESS_KEY_ID: "AKIA-test", AWS_SECRET_ACCESS_KEY: secretValue("aws-key"), AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+    await provider.resolve([parseRef("aws-sm://prod/app#api_key")], { env, signal: AbortSignal.timeout(10_000), production: true, warn: (m) => void warnings.push(m) });
+    await provider.close?.();
+    expect(warnings).toContain("the aws-sm endpoint http://secrets.invalid:4566 is plain http: signed requests and every secret cross the network unencrypted; use an https:// endpoint");
+  });
+});

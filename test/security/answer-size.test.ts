@@ -113,6 +113,11 @@ describe("aws-sm answer size", () => {
     await closed;
   });
 
+  it("refuses an answer that is not UTF-8 instead of decoding it to U+FFFD", async () => {
+    aws.faults.add({ kind: "malformed", body: Buffer.from('{"SecretValues":[{"Name":"prod/app","SecretString":"{\\"api_key\\":\\"\xff\xfe\\"}","VersionId":"v1"}],"Errors":[]}', "latin1") }, { match: "secretsmanager.BatchGetSecretValue" });
+    expect(await resolveAws("aws-sm://prod/app#api_key", {})).toMatchObject({ status: "error", message: expect.stringContaining("is not UTF-8 text") });
+  });
+
   it("reads a normal answer under the cap", async () => {
     expect(await resolveAws("aws-sm://prod/app#api_key", { maxAnswerBytes: 64 * 1024 })).toMatchObject({ status: "found", value: secretValue("api-key") });
   });

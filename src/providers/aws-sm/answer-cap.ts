@@ -15,6 +15,14 @@ export class AnswerTooLargeError extends Error {
   }
 }
 
+/** The SDK would decode invalid UTF-8 as U+FFFD; it is refused, as for secret files. */
+export class AnswerNotUtf8Error extends Error {
+  override name = "AnswerNotUtf8Error";
+  constructor() {
+    super("the answer is not UTF-8 text");
+  }
+}
+
 interface HandlerOutput {
   readonly response: { body?: unknown; headers?: Record<string, string | undefined> };
 }
@@ -38,13 +46,25 @@ export function capAnswers(client: SecretsManagerClient, maxBytes: number): void
   client.middlewareStack.add(middleware as never, { step: "deserialize", priority: "low", name: "secretsGenAnswerCap" });
 }
 
-/** `body` passed through, failing (and destroying `body`) once more than `limit` bytes have come. */
+/** `body` passed through, failing (and destroying `body`) once more than `limit` bytes have come, or on bytes that are not UTF-8. */
 function counted(body: Readable, limit: number): Readable {
   let size = 0;
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const isText = (bytes?: Uint8Array): boolean => {
+    try {
+      utf8.decode(bytes, { stream: bytes !== undefined });
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const counter = new Transform({
     transform(chunk: Uint8Array, _encoding, done) {
       size += chunk.length;
-      done(size > limit ? new AnswerTooLargeError() : null, chunk);
+      done(size > limit ? new AnswerTooLargeError() : isText(chunk) ? null : new AnswerNotUtf8Error(), chunk);
+    },
+    flush(done) {
+      done(isText() ? null : new AnswerNotUtf8Error());
     },
   });
   return pipeline(body, counter, () => undefined);

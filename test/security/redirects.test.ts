@@ -5,10 +5,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import awsSm from "../../src/providers/aws-sm.ts";
+import azureKv from "../../src/providers/azure-kv.ts";
 import vault from "../../src/providers/vault.ts";
 import type { ResolveContext } from "../../src/providers/types.ts";
 import { parseRef } from "../../src/schema/ref.ts";
 import { startAwsServer, type AwsServer } from "../servers/aws/server.ts";
+import { createSelfSignedCertificate, hasOpenssl } from "../servers/azure/cert.ts";
+import { startAzureKeyVaultServer, type AzureKeyVaultServer } from "../servers/azure/server.ts";
 import { startCaptureServer, type CaptureServer } from "../servers/capture.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
@@ -103,5 +106,27 @@ describe("aws-sm: plain http in production", () => {
     await provider.resolve([parseRef("aws-sm://prod/app#api_key")], { env, signal: AbortSignal.timeout(10_000), production: true, warn: (m) => void warnings.push(m) });
     await provider.close?.();
     expect(warnings).toContain("the aws-sm endpoint http://secrets.invalid:4566 is plain http: signed requests and every secret cross the network unencrypted; use an https:// endpoint");
+  });
+});
+
+describe.skipIf(!hasOpenssl())("azure-kv: cross-origin redirects are not followed (the pipeline's own rule)", () => {
+  const CLIENT_SECRET = secretValue("azure-client-secret");
+  const certificate = hasOpenssl() ? createSelfSignedCertificate() : undefined;
+  let azure: AzureKeyVaultServer;
+  beforeAll(async () => {
+    azure = await startAzureKeyVaultServer({ certificate: certificate!, clientSecret: CLIENT_SECRET });
+    azure.setSecret("api-key", secretValue("azure-api-key"));
+  });
+  afterAll(async () => azure.close());
+
+  it("sends no bearer token to the redirect's target and accepts nothing from it", async () => {
+    azure.faults.add({ kind: "redirect", location: `${elsewhere.url}/secrets/api-key/` }, { match: "GET /secrets/api-key/", when: (request) => request.headers.authorization !== undefined });
+    const provider = azureKv({ ca: certificate!.cert, disableInstanceDiscovery: true, disableChallengeResourceVerification: true, vaultUrls: { "my-vault": azure.url }, retry: { maxRetries: 0 } });
+    const env = { AZURE_TENANT_ID: azure.tenantId, AZURE_CLIENT_ID: azure.clientId, AZURE_CLIENT_SECRET: CLIENT_SECRET, AZURE_AUTHORITY_HOST: azure.authorityHost };
+    const outcome = (await provider.resolve([parseRef("azure-kv://my-vault/api-key")], { env, signal: AbortSignal.timeout(15_000), production: true, warn: () => {} })).get("azure-kv://my-vault/api-key")!;
+    await provider.close?.();
+    expect(elsewhere.requests.length).toBe(0);
+    expect(outcome.status).toBe("error");
+    expectNoSentinel(outcome);
   });
 });

@@ -65,6 +65,19 @@ describe("vault: redirects are refused", () => {
   });
 });
 
+describe("vault: writes (push, rotate, migrate) share the transport", () => {
+  it("does not send a new secret value on to a redirect's target", async () => {
+    vaultServer.faults.add({ kind: "redirect", location: `${elsewhere.url}/v1/secret/data/app/db` }, { match: "POST /v1/secret/data/app/db" });
+    const provider = vault({ retry: { baseDelayMs: 1 } });
+    const ctx: ResolveContext = { env: { VAULT_ADDR: vaultServer.url, VAULT_TOKEN: ROOT_TOKEN }, signal: AbortSignal.timeout(10_000), production: false, warn: () => {} };
+    const error = await provider.write!(parseRef("vault://app/db#url"), secretValue("new-db-url"), ctx).then(() => undefined, (e: unknown) => e);
+    await provider.close?.();
+    expect(elsewhere.requests.length).toBe(0);
+    expect(error).toMatchObject({ name: "ProviderWriteError", message: expect.stringContaining("answered with a redirect") });
+    expectNoSentinel((error as Error).message);
+  });
+});
+
 describe("vault: plain http in production", () => {
   it("warns that a non-loopback http:// VAULT_ADDR sends the token unencrypted", async () => {
     const { warnings } = await resolveVault({ VAULT_TOKEN: ROOT_TOKEN, VAULT_ADDR: "http://vault.invalid:8200" }, true);

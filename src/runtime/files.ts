@@ -15,6 +15,8 @@ export interface FileReadOptions {
   /** The real file must lie inside one of these directories (after resolving symlinks). */
   readonly roots: readonly string[];
   readonly maxBytes: number;
+  /** Give up on a read still unfinished after this long (a hung network file system); default never. */
+  readonly deadlineMs?: number;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -24,6 +26,22 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * regular file, too big, not UTF-8 text) → an error that names the path but never shows content.
  */
 export async function readSecretFile(path: string, options: FileReadOptions): Promise<FileRead> {
+  const { deadlineMs } = options;
+  if (deadlineMs === undefined) return readSteady(path, options);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // The read itself cannot be cancelled; start-up goes on without it, and it closes its handle when it ends.
+  const late = new Promise<FileRead>((resolve) => {
+    timer = setTimeout(() => resolve({ status: "error", message: `${path} was not read within the ${deadlineMs} ms start-up deadline: check the file system it lives on` }), deadlineMs);
+  });
+  try {
+    return await Promise.race([readSteady(path, options), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Read through readChecked, again when the path changed under it. */
+async function readSteady(path: string, options: FileReadOptions): Promise<FileRead> {
   // A path that keeps changing between the check and the open is refused after a few tries;
   // one change is normal (kubelet swaps ..data when a Secret is updated).
   for (let attempt = 1; ; attempt++) {

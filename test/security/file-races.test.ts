@@ -57,6 +57,15 @@ describe("check-then-open race", () => {
   });
 });
 
+describe("the start-up deadline", () => {
+  it("fails a file read that never finishes (a hung file system) at the deadline instead of waiting forever", async () => {
+    const app = writeFiles(join(root, "hung"), { token: INSIDE });
+    vi.mocked(fsPromises.open).mockImplementationOnce(() => new Promise(() => {}));
+    const error = await loadSecrets(schema, { env: { TOKEN_FILE: "token" }, cwd: app, dockerDir: join(root, "no-docker"), production: true, timeoutMs: 50, onWarning: () => {} }).catch((e: unknown) => e);
+    expect((error as SecretsLoadError).failures[0]!.message).toBe(`TOKEN: ${join(app, "token")} was not read within the 50 ms start-up deadline: check the file system it lives on.`);
+  });
+});
+
 describe("special files", () => {
   const fifoDir = writeFiles(join(root, "fifo-app"), {});
   const fifo = join(fifoDir, "token.fifo");

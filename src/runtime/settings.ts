@@ -25,7 +25,7 @@ export interface LoadOptions {
   readonly providers?: readonly Provider[];
   /** Read .env, .env.local, .env.<mode> and .env.<mode>.local from cwd; default SECRETS_DOTENV, else on outside production. */
   readonly dotenv?: boolean;
-  /** Start-up deadline for the external managers; default 10 000 ms. */
+  /** Start-up deadline for the external managers, and for each local file read; default 10 000 ms. */
   readonly timeoutMs?: number;
   /** Retries and per-request time-out of every provider's requests; defaults in runtime/policy.ts (3 attempts, 200 ms → 2 s back-off, 3 s per request). */
   readonly retry?: RetryPolicyOptions;

@@ -28,15 +28,18 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export async function readSecretFile(path: string, options: FileReadOptions): Promise<FileRead> {
   const { deadlineMs } = options;
   if (deadlineMs === undefined) return readSteady(path, options);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   // The read itself cannot be cancelled; start-up goes on without it, and it closes its handle when it ends.
+  // AbortSignal.timeout: an unref'd timer that never keeps a finished process alive.
+  const deadline = AbortSignal.timeout(deadlineMs);
+  let onLate: (() => void) | undefined;
   const late = new Promise<FileRead>((resolve) => {
-    timer = setTimeout(() => resolve({ status: "error", message: `${path} was not read within the ${deadlineMs} ms start-up deadline: check the file system it lives on` }), deadlineMs);
+    onLate = () => resolve({ status: "error", message: `${path} was not read within the ${deadlineMs} ms start-up deadline: check the file system it lives on` });
+    deadline.addEventListener("abort", onLate, { once: true });
   });
   try {
     return await Promise.race([readSteady(path, options), late]);
   } finally {
-    clearTimeout(timer);
+    deadline.removeEventListener("abort", onLate!);
   }
 }
 

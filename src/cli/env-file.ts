@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { realpath, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { parseEnv, promisify } from "node:util";
@@ -81,9 +81,12 @@ export function updateEnvText(text: string, updates: ReadonlyMap<string, string>
   return result;
 }
 
-/** Replace the file (or its symlink's target) in one rename, so a reader never sees half of it; mode 0600. */
+/**
+ * Replace the file in one rename, so a reader never sees half of it; mode 0600. The rename replaces
+ * the path itself, never a symlink's target: callers refuse links first (see isSymlink).
+ */
 export async function writeEnvFile(path: string, text: string, file: string): Promise<void> {
-  const target = await realpath(path).catch(() => resolve(path));
+  const target = resolve(path);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
   try {
     await writeFile(temp, text, { mode: 0o600, flag: "wx" });
@@ -92,6 +95,11 @@ export async function writeEnvFile(path: string, text: string, file: string): Pr
     await rm(temp, { force: true });
     throw new CliError(`cannot write ${file} (${(error as { code?: string }).code ?? "write failed"}): check that its directory exists and is writable`);
   }
+}
+
+/** Whether the path is a symbolic link (false when nothing is there). */
+export async function isSymlink(path: string): Promise<boolean> {
+  return lstat(path).then((stats) => stats.isSymbolicLink(), () => false);
 }
 
 const git = (args: string[], path: string) => promisify(execFile)("git", [...args, "--", basename(path)], { cwd: dirname(resolve(path)) });

@@ -47,6 +47,7 @@ export function providerContext(): ResolveContext {
     env: settings.env,
     signal: AbortSignal.timeout(settings.timeoutMs),
     production: settings.production,
+    maxAnswerBytes: settings.maxAnswerBytes,
     warn: (message) => process.stderr.write(`secrets-gen: ${message}\n`),
   };
 }

@@ -7,9 +7,11 @@
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mapWithConcurrency } from "../runtime/async.ts";
-import { requestOptions } from "../runtime/policy.ts";
+import { DEFAULT_MAX_ANSWER_BYTES, requestOptions } from "../runtime/policy.ts";
 import { importLib } from "./import-lib.ts";
+import { crossesNetworkUnencrypted } from "./plain-http.ts";
 import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
+import { capAnswers } from "./aws-sm/answer-cap.ts";
 import { type AwsCredentials, clientConfig, configKey } from "./aws-sm/client.ts";
 import { readCurrent, readOne, type Fetcher } from "./aws-sm/fetch.ts";
 import { planReads, regionOf, secretIdOf } from "./aws-sm/plan.ts";
@@ -36,9 +38,17 @@ export interface AwsSmOptions {
   readonly retryBaseDelayMs?: number;
   /** Calls in flight at once per region, for batch chunks and for GetSecretValue reads each; default 8. */
   readonly concurrency?: number;
+  /** Largest answer read (a batch answer may be up to 20 times this); default LoadOptions.maxAnswerBytes (512 KiB). */
+  readonly maxAnswerBytes?: number;
 }
 
 type Sdk = typeof import("@aws-sdk/client-secrets-manager");
+
+/** The endpoint without any user:password part, for messages. */
+const safeEndpoint = (endpoint: string): string => {
+  const url = new URL(endpoint);
+  return `${url.protocol}//${url.host}`;
+};
 
 const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
   let sdk: Promise<Sdk> | undefined;
@@ -54,11 +64,15 @@ const awsSm: ProviderFactory<AwsSmOptions> = (options = {}) => {
       for (const client of clients.values()) client.destroy();
       clients = new Map();
       clientsKey = key;
+      if (context.production && typeof config.endpoint === "string" && crossesNetworkUnencrypted(config.endpoint)) {
+        context.warn(`the aws-sm endpoint ${safeEndpoint(config.endpoint)} is plain http: signed requests and every secret cross the network unencrypted; use an https:// endpoint`);
+      }
       state.batchDenied = false;
     }
     let client = clients.get(region);
     if (!client) {
       client = new module.SecretsManagerClient(region ? { ...config, region } : config);
+      capAnswers(client, options.maxAnswerBytes ?? context.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES);
       clients.set(region, client);
     }
     return client;

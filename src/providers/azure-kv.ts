@@ -9,9 +9,10 @@
  */
 import { mapWithConcurrency, SharedAttempt } from "../runtime/async.ts";
 import { errorName } from "../runtime/errors.ts";
-import { requestOptions, retry } from "../runtime/policy.ts";
+import { DEFAULT_MAX_ANSWER_BYTES, requestOptions, retry } from "../runtime/policy.ts";
 import { importLib, MissingSdkError } from "./import-lib.ts";
 import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
+import { answerCapPolicy } from "./azure-kv/answer-cap.ts";
 import { createCredential, credentialSource, type TlsOptions } from "./azure-kv/credential.ts";
 import { describe, isTransient, outcomeOfBundle, outcomeOfError, pickKey, retryAfterMs } from "./azure-kv/outcome.ts";
 import { parseVaultUrl, RefError, targetKey, targetOf, type SecretTarget, type TargetConfig } from "./azure-kv/refs.ts";
@@ -46,6 +47,8 @@ export interface AzureKvOptions {
   readonly ca?: string | readonly string[];
   /** Do not check that the bearer challenge's resource matches the vault host (vaults behind custom host names). */
   readonly disableChallengeResourceVerification?: boolean;
+  /** Largest answer read from the vault; default LoadOptions.maxAnswerBytes (512 KiB). */
+  readonly maxAnswerBytes?: number;
   /** Distinct secrets read at once (one HTTPS connection each: Key Vault has no batch read), within LoadOptions.limits. Default 32. */
   readonly concurrency?: number;
   /**
@@ -99,13 +102,14 @@ interface Connection {
   /** Which credential, for messages: env variable names only. */
   readonly credentialLabel: string;
   readonly clientOptions: ConstructorParameters<SecretsSdk["SecretClient"]>[2];
+  readonly maxAnswerBytes: number;
 }
 
 const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
   const connection = new SharedAttempt<Connection>();
   const clients = new Map<string, VaultClient>();
 
-  const connect = async (env: ResolveContext["env"]): Promise<Connection> => {
+  const connect = async ({ env, maxAnswerBytes }: ResolveContext): Promise<Connection> => {
     const sdk = await importLib(PROVIDER_NAME, "@azure/keyvault-secrets", () => import("@azure/keyvault-secrets"));
     const extraCa = options.ca === undefined ? [] : typeof options.ca === "string" ? [options.ca] : [...options.ca];
     const tlsOptions = extraCa.length > 0 ? await sharedTlsOptions(extraCa) : undefined;
@@ -122,6 +126,7 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
       sdk,
       credential,
       credentialLabel: options.credential ? "the credential option" : credentialSource(env),
+      maxAnswerBytes: options.maxAnswerBytes ?? maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
       clientOptions: {
         retryOptions,
         ...(tlsOptions ? { tlsOptions: tlsOptions as SecretClientOptions["tlsOptions"] } : {}),
@@ -141,7 +146,13 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
         name: "secretsGenTokenSeen",
         sendRequest: (request, next) => (request.headers.has("authorization") && open(), next(request)),
       };
-      const clientOptions = { ...conn.clientOptions, additionalPolicies: [{ policy: seesToken, position: "perRetry" as const }] };
+      const clientOptions = {
+        ...conn.clientOptions,
+        additionalPolicies: [
+          { policy: seesToken, position: "perRetry" as const },
+          { policy: answerCapPolicy(conn.maxAnswerBytes) as SecretClientPolicy, position: "perRetry" as const },
+        ],
+      };
       entry = { client: new conn.sdk.SecretClient(vaultUrl, conn.credential as never, clientOptions), ready, open };
       clients.set(vaultUrl, entry);
     }
@@ -242,7 +253,7 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
       }
       let conn: Connection;
       try {
-        conn = await connection.get(() => connect(ctx.env));
+        conn = await connection.get(() => connect(ctx));
       } catch (error) {
         if (error instanceof MissingSdkError) throw error;
         for (const group of groups) {
@@ -260,7 +271,7 @@ const azureKv: ProviderFactory<AzureKvOptions> = (options = {}) => {
     // setSecret: a new version, creating the secret if need be; no compare-and-set (see azure-kv/write.ts).
     async write(ref, value, ctx) {
       const target = writeTarget(ref, targetConfig(ctx.env));
-      const conn = await connection.get(() => connect(ctx.env)).catch((error: unknown) => {
+      const conn = await connection.get(() => connect(ctx)).catch((error: unknown) => {
         if (error instanceof MissingSdkError) throw error;
         throw new ProviderWriteError("invalid", setupFailure(ref.raw, error));
       });

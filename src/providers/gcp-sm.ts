@@ -5,7 +5,8 @@
  */
 import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { mapWithConcurrency, SharedAttempt } from "../runtime/async.ts";
-import { requestOptions, retry } from "../runtime/policy.ts";
+import { DEFAULT_MAX_ANSWER_BYTES, requestOptions, retry } from "../runtime/policy.ts";
+import { grpcAnswerCap, limitRestTransport } from "./gcp-sm/answer-cap.ts";
 import { configuredProject, GcpConfigError, planClient, type GcpClientSettings } from "./gcp-sm/client.ts";
 import { crc32c } from "./gcp-sm/crc32c.ts";
 import { classify, CorruptPayloadError, isTransient } from "./gcp-sm/errors.ts";
@@ -30,6 +31,8 @@ export interface GcpSmOptions extends GcpClientSettings {
   readonly baseDelayMs?: number;
   /** Give up one attempt after this many ms, for this provider only. Default LoadOptions.retry.requestTimeoutMs. */
   readonly attemptTimeoutMs?: number;
+  /** Largest answer read; default LoadOptions.maxAnswerBytes (512 KiB). */
+  readonly maxAnswerBytes?: number;
 }
 
 interface Connection {
@@ -129,9 +132,11 @@ async function open(options: GcpSmOptions, ctx: ResolveContext): Promise<Connect
     // The SDK's debug logging (google-logging-utils) prints HTTP response bodies, secret payloads included.
     ctx.warn(`${PROVIDER_NAME}: GOOGLE_SDK_NODE_LOGGING is set, so the Google SDK logs API responses, secret payloads included: unset it outside debugging`);
   }
-  const client = new sdk.SecretManagerServiceClient(plan.options);
+  const maxAnswerBytes = options.maxAnswerBytes ?? ctx.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+  const client = new sdk.SecretManagerServiceClient({ ...plan.options, ...grpcAnswerCap(maxAnswerBytes) });
   // Builds the transport stub (and, for REST, loads credentials) so calls can be cancelled.
   await client.initialize();
+  if (plan.options.fallback) await limitRestTransport(client, maxAnswerBytes);
   return { client };
 }
 

@@ -58,6 +58,8 @@ export interface ResolveContext {
   readonly refreshing?: boolean;
   /** The load's retry / per-request time-out policy (LoadOptions.retry); pass it to `retry()` via `requestOptions(context)`. Absent outside loadSecrets: the defaults apply. */
   readonly retryPolicy?: RetryPolicy;
+  /** Largest manager answer to read (LoadOptions.maxAnswerBytes); absent: DEFAULT_MAX_ANSWER_BYTES. Stop reading past it. */
+  readonly maxAnswerBytes?: number;
   /** This provider's concurrency and rate limit (LoadOptions.limits), which `retry()` applies to each attempt. */
   readonly limiter?: RequestLimiter;
 }

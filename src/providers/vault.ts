@@ -22,14 +22,16 @@
 import { readFile } from "node:fs/promises";
 import type NodeVault from "node-vault";
 import { mapWithConcurrency, SharedAttempt } from "../runtime/async.ts";
-import { DEFAULT_RETRY_POLICY, requestOptions, retry, retryPolicy, type RetryOptions } from "../runtime/policy.ts";
+import { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_RETRY_POLICY, requestOptions, retry, retryPolicy, type RetryOptions } from "../runtime/policy.ts";
 import { importLib } from "./import-lib.ts";
+import { crossesNetworkUnencrypted } from "./plain-http.ts";
 import { ProviderWriteError, type Outcome, type ProviderFactory, type ResolveContext, type SecretRef } from "./types.ts";
 import { readSettings, type Settings, type VaultOptions } from "./vault/config.ts";
 import { describeFailure, safeAddress, toFailure } from "./vault/errors.ts";
 import { apiPath, detectMount, parseTarget, pick, readTarget, type MountKind, type ReadResult, type Target } from "./vault/kv.ts";
 import { Leases } from "./vault/leases.ts";
 import { AuthError, VaultSession } from "./vault/session.ts";
+import { createTransport, type Transport } from "./vault/transport.ts";
 import { deleteKv2 } from "./vault/delete.ts";
 import { writeKv2, type WriteCall } from "./vault/write.ts";
 
@@ -39,6 +41,7 @@ export const PROVIDER_NAME = "vault";
 interface Connection {
   readonly settings: Settings;
   readonly client: NodeVault.client;
+  readonly transport: Transport;
   readonly session: VaultSession;
   readonly mountKinds: Map<string, Promise<MountKind>>;
   readonly leases: Leases;
@@ -61,18 +64,26 @@ async function connect(options: VaultOptions, ctx: ResolveContext): Promise<Conn
       throw new AuthError("invalid", `cannot read VAULT_CACERT file ${settings.caCert} (${error.code ?? "unreadable"})`);
     });
   }
+  if (ctx.production && crossesNetworkUnencrypted(settings.address)) {
+    ctx.warn(`VAULT_ADDR is ${safeAddress(settings.address)}, plain http: the token and every secret cross the network unencrypted; use an https:// address`);
+  }
+  const transport = createTransport({
+    address: settings.address,
+    ...(ca ? { ca } : {}),
+    verifyTls: !settings.skipVerify,
+    // A back-stop that frees the socket: retry() gives up on an attempt at the same time-out.
+    timeoutMs: retryPolicy(settings.retry, ctx.retryPolicy ?? DEFAULT_RETRY_POLICY).requestTimeoutMs,
+    maxAnswerBytes: options.maxAnswerBytes ?? ctx.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
+  });
   const client = createClient({
     endpoint: settings.address,
     debug: () => undefined, // node-vault's debug output would print login bodies (secret ids) under DEBUG=node-vault
-    // Explicit values so node-vault never falls back to process.env (the env is injected).
-    rpDefaults: { strictSSL: !settings.skipVerify },
-    // A back-stop that frees the socket: retry() gives up on an attempt at the same time-out.
-    requestOptions: { timeout: retryPolicy(settings.retry, ctx.retryPolicy ?? DEFAULT_RETRY_POLICY).requestTimeoutMs, ...(ca ? { ca } : {}), ...(settings.skipVerify ? { strictSSL: false } : {}) },
+    "request-promise": transport["request-promise"],
   } as NodeVault.VaultOptions);
   // node-vault's constructor read VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX from process.env: override them.
   client.token = "";
   Object.assign(client, { namespace: settings.namespace, pathPrefix: "" });
-  return { settings, client, session: new VaultSession(client, settings), mountKinds: new Map(), leases: new Leases(client, settings.now) };
+  return { settings, client, transport, session: new VaultSession(client, settings), mountKinds: new Map(), leases: new Leases(client, settings.now) };
 }
 
 /** A failed login as an AuthError (network trouble is "unavailable"). */
@@ -217,6 +228,7 @@ const vault: ProviderFactory<VaultOptions> = (options = {}) => {
       const conn = await connection.forget()?.catch(() => undefined);
       await conn?.leases.revokeAll(); // while the token still works
       conn?.session.close();
+      conn?.transport.close();
     },
   };
 };

@@ -26,7 +26,7 @@ export async function readDotenv(settings: Settings): Promise<Dotenv> {
   const variables = new Map<string, DotenvValue>();
   if (!settings.dotenv) return variables;
   for (const file of dotenvFiles(settings.mode)) {
-    const result = await readSecretFile(join(settings.cwd, file), { roots: [settings.cwd], maxBytes: settings.maxFileBytes });
+    const result = await readSecretFile(join(settings.cwd, file), { roots: [settings.cwd], maxBytes: settings.maxFileBytes, deadlineMs: settings.timeoutMs });
     if (result.status === "missing") continue;
     if (result.status === "error") throw new ConfigError(`the .env file ${result.message}`);
     for (const [name, value] of Object.entries(parseEnv(result.value))) {

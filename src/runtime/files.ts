@@ -2,7 +2,8 @@
  * Reading secret files safely: Docker secrets, Kubernetes mounts and `<NAME>_FILE` paths.
  * Uses only node:fs APIs that Node and Deno both implement.
  */
-import { open, realpath } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 
 export type FileRead =
@@ -14,15 +15,90 @@ export interface FileReadOptions {
   /** The real file must lie inside one of these directories (after resolving symlinks). */
   readonly roots: readonly string[];
   readonly maxBytes: number;
+  /** Give up on a read still unfinished after this long (a hung network file system); default never. */
+  readonly deadlineMs?: number;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Read a text secret file. Missing file → missing; anything else odd (outside the roots, a
- * directory, too big, not UTF-8 text) → an error that names the path but never shows content.
+ * Read a text secret file. Missing file → missing; anything else odd (outside the roots, not a
+ * regular file, too big, not UTF-8 text) → an error that names the path but never shows content.
  */
 export async function readSecretFile(path: string, options: FileReadOptions): Promise<FileRead> {
+  const { deadlineMs } = options;
+  if (deadlineMs === undefined) return readSteady(path, options);
+  // The read itself cannot be cancelled; start-up goes on without it, and it closes its handle when it ends.
+  // AbortSignal.timeout: an unref'd timer that never keeps a finished process alive.
+  const deadline = AbortSignal.timeout(deadlineMs);
+  let onLate: (() => void) | undefined;
+  const late = new Promise<FileRead>((resolve) => {
+    onLate = () => resolve({ status: "error", message: `${path} was not read within the ${deadlineMs} ms start-up deadline: check the file system it lives on` });
+    deadline.addEventListener("abort", onLate, { once: true });
+  });
+  try {
+    return await Promise.race([readSteady(path, options), late]);
+  } finally {
+    deadline.removeEventListener("abort", onLate!);
+  }
+}
+
+/** Read through readChecked, again when the path changed under it. */
+async function readSteady(path: string, options: FileReadOptions): Promise<FileRead> {
+  // A path that keeps changing between the check and the open is refused after a few tries;
+  // one change is normal (kubelet swaps ..data when a Secret is updated).
+  for (let attempt = 1; ; attempt++) {
+    const read = await readChecked(path, options);
+    if (read !== "changed") return read;
+    if (attempt === 3) return { status: "error", message: `${path} kept changing while it was being opened: check what rewrites it` };
+  }
+}
+
+/** One check-open-verify pass; "changed" when the opened file is no longer what the path names. */
+async function readChecked(path: string, options: FileReadOptions): Promise<FileRead | "changed"> {
+  const checked = await checkPath(path, options);
+  if (checked.status !== "inside") return checked;
+  // Stat first: opening a FIFO or a device could block start-up (or have effects) before any check.
+  const before = await stat(checked.real).catch((error: unknown) => error);
+  if (!isStats(before)) return isNotFound(before) ? "changed" : { status: "error", message: `${path} cannot be read (${codeOf(before)}): ${permissionHint(before)}` };
+  if (!before.isFile()) return { status: "error", message: `${path} is not a regular file: point it at a file` };
+  // O_NONBLOCK: should a FIFO be swapped in after the stat, opening it still does not wait for a writer.
+  const handle = await open(checked.real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((error: unknown) => error);
+  if (!isHandle(handle)) {
+    if (isNotFound(handle)) return "changed";
+    return { status: "error", message: `${path} cannot be opened (${codeOf(handle)}): ${permissionHint(handle)}` };
+  }
+  try {
+    // Stat and read through one handle, so a swapped file cannot slip past the checks.
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { status: "error", message: `${path} is not a regular file: point it at a file` };
+    // The open followed the path again: a directory on it swapped for a symlink since the check
+    // would have opened another file. Whatever the path names now must be inside the roots and be
+    // the very file opened.
+    const now = await checkPath(path, options);
+    if (now.status !== "inside") return now.status === "missing" ? "changed" : now;
+    const current = await stat(now.real).catch(() => undefined);
+    if (current === undefined || current.dev !== stats.dev || current.ino !== stats.ino) return "changed";
+    if (stats.size > options.maxBytes) {
+      return { status: "error", message: `${path} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit: check it is the right file or raise maxFileBytes` };
+    }
+    const buffer = new Uint8Array(options.maxBytes + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > options.maxBytes) {
+      return { status: "error", message: `${path} grew past the ${options.maxBytes}-byte limit while being read: check it is the right file` };
+    }
+    const text = decodeText(buffer.subarray(0, bytesRead));
+    if (text === undefined) return { status: "error", message: `${path} is not UTF-8 text (binary content): store the secret as text, e.g. base64` };
+    return { status: "found", value: trimOneNewline(text), path: now.real };
+  } finally {
+    await handle.close();
+  }
+}
+
+type Checked = { readonly status: "inside"; readonly real: string } | Exclude<FileRead, { status: "found" }>;
+
+/** The path's real location (symlinks and `..` resolved), when it lies inside the roots. */
+async function checkPath(path: string, options: FileReadOptions): Promise<Checked> {
   let real: string;
   try {
     real = await realpath(path);
@@ -34,26 +110,7 @@ export async function readSecretFile(path: string, options: FileReadOptions): Pr
     const allowed = options.roots.join(", ") || "none configured";
     return { status: "error", message: `${path} is outside the allowed secret directories (${allowed}): move it there or add its directory to fileRoots` };
   }
-  const handle = await open(real, "r").catch((error: unknown) => error);
-  if (!isHandle(handle)) return { status: "error", message: `${path} cannot be opened (${codeOf(handle)}): ${permissionHint(handle)}` };
-  try {
-    // Stat and read through one handle, so a swapped file cannot slip past the checks.
-    const stats = await handle.stat();
-    if (!stats.isFile()) return { status: "error", message: `${path} is not a regular file: point it at a file` };
-    if (stats.size > options.maxBytes) {
-      return { status: "error", message: `${path} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit: check it is the right file or raise maxFileBytes` };
-    }
-    const buffer = new Uint8Array(options.maxBytes + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > options.maxBytes) {
-      return { status: "error", message: `${path} grew past the ${options.maxBytes}-byte limit while being read: check it is the right file` };
-    }
-    const text = decodeText(buffer.subarray(0, bytesRead));
-    if (text === undefined) return { status: "error", message: `${path} is not UTF-8 text (binary content): store the secret as text, e.g. base64` };
-    return { status: "found", value: trimOneNewline(text), path: real };
-  } finally {
-    await handle.close();
-  }
+  return { status: "inside", real };
 }
 
 /** Kubernetes and `echo secret > file` both add one trailing newline that is not part of the value. */
@@ -85,6 +142,10 @@ async function isInsideAny(real: string, roots: readonly string[]): Promise<bool
 }
 
 type Handle = Awaited<ReturnType<typeof open>>;
+type Stats = Awaited<ReturnType<typeof stat>>;
+function isStats(value: unknown): value is Stats {
+  return typeof value === "object" && value !== null && typeof (value as Stats).isFile === "function";
+}
 function isHandle(value: unknown): value is Handle {
   return typeof value === "object" && value !== null && typeof (value as Handle).stat === "function";
 }

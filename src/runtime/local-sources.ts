@@ -47,7 +47,7 @@ function lookupsFor(state: FieldState, settings: Settings, dotenv: Dotenv): Look
   const inDir = (source: SourceKind, dir: string): Lookup[] =>
     spec.files.map((name) => {
       const path = join(dir, name);
-      return { source, where: path, read: () => readSecretFile(path, { roots: [dir], maxBytes: settings.maxFileBytes }) };
+      return { source, where: path, read: () => readSecretFile(path, { roots: [dir], maxBytes: settings.maxFileBytes, deadlineMs: settings.timeoutMs }) };
     });
   const fileEnvPath = settings.env[spec.fileEnv];
   return [
@@ -68,7 +68,7 @@ function fileEnvLookup(variable: string, path: string, settings: Settings): Look
     source: "docker",
     where: `${variable}=${path}`,
     read: async () => {
-      const result = await readSecretFile(absolute, { roots: settings.fileRoots, maxBytes: settings.maxFileBytes });
+      const result = await readSecretFile(absolute, { roots: settings.fileRoots, maxBytes: settings.maxFileBytes, deadlineMs: settings.timeoutMs });
       if (result.status !== "missing") return result;
       return { status: "error", message: `${variable} names ${absolute}, which does not exist: fix the path or unset ${variable}` };
     },

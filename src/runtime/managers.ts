@@ -111,7 +111,7 @@ async function resolveBatch(
     batch.set(ref.raw, ref);
     byProvider.set(provider, batch);
   }
-  const context: ResolveContext = { env: settings.env, signal, production: settings.production, warn: settings.warn, retryPolicy: settings.retry, refreshing: settings.refresh !== undefined };
+  const context: ResolveContext = { env: settings.env, signal, production: settings.production, warn: settings.warn, retryPolicy: settings.retry, maxAnswerBytes: settings.maxAnswerBytes, refreshing: settings.refresh !== undefined };
   const answers = await Promise.all(
     [...byProvider].map(([provider, batch]) =>
       askProvider(provider, [...batch.values()], { ...context, limiter: limiterFor(provider, settings.limits) }, settings.timeoutMs),

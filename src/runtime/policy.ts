@@ -26,6 +26,9 @@ export interface RetryPolicy extends Required<RetryPolicyOptions> {
 /** Three timed-out attempts and their back-offs (3 × 3 s + 0.6 s) still fit the default 10 s start-up deadline. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000, requestTimeoutMs: 3_000 });
 
+/** Secrets are small (AWS and GCP cap them at 64 KiB, Azure at 25 KiB): an answer past this is not a secret, and reading on only grows memory. */
+export const DEFAULT_MAX_ANSWER_BYTES = 512 * 1024;
+
 /** `options` over `base`, checked; `where` names the option in errors (e.g. "retry"). */
 export function retryPolicy(options: RetryPolicyOptions & { readonly random?: () => number } = {}, base: RetryPolicy = DEFAULT_RETRY_POLICY, where = "retry"): RetryPolicy {
   const merged = { ...base, ...definedOnly(options) };

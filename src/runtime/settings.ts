@@ -1,7 +1,7 @@
 import process from "node:process";
 import type { Provider } from "../providers/types.ts";
 import { ConfigError } from "./errors.ts";
-import { retryPolicy, type RetryPolicy, type RetryPolicyOptions } from "./policy.ts";
+import { DEFAULT_MAX_ANSWER_BYTES, retryPolicy, type RetryPolicy, type RetryPolicyOptions } from "./policy.ts";
 import { requestLimits, type RequestLimits } from "./rate-limit.ts";
 
 export interface LoadOptions {
@@ -19,11 +19,13 @@ export interface LoadOptions {
   readonly cwd?: string;
   /** Largest secret file accepted; default 1 MiB (the Kubernetes Secret limit). */
   readonly maxFileBytes?: number;
+  /** Largest answer read from an external manager (one HTTP/gRPC response); default 512 KiB. A bigger one is stopped mid-download and fails the field. */
+  readonly maxAnswerBytes?: number;
   /** Providers for ref schemes: custom ones, or built-ins configured explicitly. They win over built-ins. */
   readonly providers?: readonly Provider[];
   /** Read .env, .env.local, .env.<mode> and .env.<mode>.local from cwd; default SECRETS_DOTENV, else on outside production. */
   readonly dotenv?: boolean;
-  /** Start-up deadline for the external managers; default 10 000 ms. */
+  /** Start-up deadline for the external managers, and for each local file read; default 10 000 ms. */
   readonly timeoutMs?: number;
   /** Retries and per-request time-out of every provider's requests; defaults in runtime/policy.ts (3 attempts, 200 ms → 2 s back-off, 3 s per request). */
   readonly retry?: RetryPolicyOptions;
@@ -70,6 +72,7 @@ export interface Settings {
   readonly fileRoots: readonly string[];
   readonly cwd: string;
   readonly maxFileBytes: number;
+  readonly maxAnswerBytes: number;
   readonly providers: readonly Provider[];
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
@@ -89,6 +92,11 @@ export function resolveSettings(options: LoadOptions = {}): Settings {
   const dockerDir = options.dockerDir ?? (env.SECRETS_DOCKER_DIR || DEFAULT_DOCKER_DIR);
   const k8sDir = options.k8sDir ?? (env.SECRETS_K8S_DIR || undefined);
   const production = isProduction(env, options.production);
+  const warn = options.onWarning ?? ((message: string) => console.warn(`secrets-gen: ${message}`));
+  const nearMiss = options.production === undefined && !env.SECRETS_ENV ? nodeEnvNearMiss(env.NODE_ENV) : undefined;
+  if (nearMiss !== undefined) {
+    warn(`NODE_ENV is ${JSON.stringify(nearMiss)}, which is not exactly "production", so development rules apply (dev defaults, .env files, fall-through on manager errors): set NODE_ENV=production or SECRETS_ENV=production, or NODE_ENV=development to silence this`);
+  }
   return {
     env,
     production,
@@ -100,12 +108,13 @@ export function resolveSettings(options: LoadOptions = {}): Settings {
     fileRoots: [dockerDir, ...(k8sDir ? [k8sDir] : []), cwd, ...(options.fileRoots ?? [])],
     cwd,
     maxFileBytes: positive("maxFileBytes", options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
+    maxAnswerBytes: positive("maxAnswerBytes", options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES),
     providers: options.providers ?? [],
     timeoutMs: positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     retry: retryPolicy(options.retry),
     limits: requestLimits(options.limits),
     refresh: refreshSettings(options.refresh ?? (env.SECRETS_REFRESH_INTERVAL_MS ? { intervalMs: Number(env.SECRETS_REFRESH_INTERVAL_MS) } : undefined)),
-    warn: options.onWarning ?? ((message) => console.warn(`secrets-gen: ${message}`)),
+    warn,
   };
 }
 
@@ -121,6 +130,15 @@ export function isProduction(env: Readonly<Record<string, string | undefined>>, 
     throw new ConfigError(`SECRETS_ENV is "${secretsEnv}", which secrets-gen does not know: set it to production, development or test`);
   }
   return env.NODE_ENV === "production" || secretsEnv === "production";
+}
+
+/**
+ * A NODE_ENV that looks meant as production ("prod", "Production", "production ") but is not the
+ * exact word. Only warned about, not refused: NODE_ENV belongs to the whole app, and other tools
+ * read it with their own rules.
+ */
+function nodeEnvNearMiss(nodeEnv: string | undefined): string | undefined {
+  return nodeEnv !== undefined && nodeEnv !== "production" && /^\s*pro?d/i.test(nodeEnv) ? nodeEnv : undefined;
 }
 
 export const DEFAULT_MAX_STALENESS_MS = 60 * 60 * 1000;

@@ -3,6 +3,7 @@
  * for Vault, AWS, GCP and Azure. A server keeps a queue of faults and calls `takeFault` once per
  * request; `applyFault` performs it.
  */
+import { Buffer } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type Fault =
@@ -17,7 +18,13 @@ export type Fault =
   /** Never answer; the socket is destroyed when the server closes. */
   | { readonly kind: "hang" }
   /** Answer 200 with a body that is not what the protocol promises. */
-  | { readonly kind: "malformed"; readonly body?: string };
+  | { readonly kind: "malformed"; readonly body?: string | Uint8Array }
+  /** Answer with a redirect (default 307, which keeps the method and body) to `location`. */
+  | { readonly kind: "redirect"; readonly location: string; readonly status?: number }
+  /** Answer 200 with a body that never ends, as fast as the client reads; `onClose` runs when the client drops the socket. */
+  | { readonly kind: "endless"; readonly onClose?: () => void }
+  /** Answer 200 and the start of a body, then send nothing more; `onStart` runs once that is sent, `onClose` when the client drops the socket. */
+  | { readonly kind: "stall"; readonly onStart?: () => void; readonly onClose?: () => void };
 
 export interface FaultRule {
   readonly fault: Fault;
@@ -84,5 +91,36 @@ export async function applyFault(fault: Fault, response: ServerResponse): Promis
       response.writeHead(200, { "content-type": "application/json" });
       response.end(fault.body ?? "{not json");
       return true;
+    case "redirect":
+      response.writeHead(fault.status ?? 307, { location: fault.location, "content-length": "0" });
+      response.end();
+      return true;
+    case "endless":
+      startBody(response, fault.onClose);
+      streamForever(response);
+      return true;
+    case "stall":
+      startBody(response, fault.onClose);
+      fault.onStart?.();
+      return true;
+  }
+}
+
+/** A 200 JSON answer whose body is begun but not ended. */
+function startBody(response: ServerResponse, onClose: (() => void) | undefined): void {
+  if (onClose) response.on("close", onClose);
+  response.writeHead(200, { "content-type": "application/json" });
+  response.write('{"data": ');
+}
+
+const PADDING = Buffer.alloc(64 * 1024, " ");
+
+/** Write JSON whitespace until the client goes away, waiting for it to read (so the server's memory stays flat). */
+function streamForever(response: ServerResponse): void {
+  while (!response.destroyed) {
+    if (!response.write(PADDING)) {
+      response.once("drain", () => streamForever(response));
+      return;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { parseEnv } from "node:util";
 import { loadSchema } from "../../codegen/load-schema.ts";
 import type { Outcome, SecretRef } from "../../providers/types.ts";
 import type { FieldSpec } from "../../schema/define.ts";
-import { gitTracked, gitUnignored, quoteEnvValue, updateEnvText, writeEnvFile } from "../env-file.ts";
+import { gitTracked, gitUnignored, isSymlink, quoteEnvValue, updateEnvText, writeEnvFile } from "../env-file.ts";
 import { CliError } from "../errors.ts";
 import { ProviderPool, rejectionCodes, selectFields, valueText } from "../manager-write.ts";
 import { failRow, ONLY_OPTION, parsePlanArgs, printableRow, printPlan, type WorkingRow } from "../plan-output.ts";
@@ -19,7 +19,7 @@ this process's environment; the first ref that has a value wins), and compares e
 field's env var in the .env file: add, update, unchanged, skipped (with why) or error. With --apply
 the file is rewritten atomically with mode 0600: those variables set, every other line kept. Values
 are quoted so Node's util.parseEnv reads them back exactly; they are never printed. A file that git
-tracks is refused.
+tracks, and a symbolic link, are refused.
 
 Options:
       --to <path>         the .env file (default: .env.local, which the app reads in development)
@@ -42,6 +42,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (!args) return 0;
   const { values } = args;
   const file = values.to;
+  if (await isSymlink(file)) {
+    throw new CliError(`${file} is a symbolic link, and pull writes only a regular file so that secrets cannot land wherever it points: remove the link or pass --to the path of a regular, git-ignored file`);
+  }
   if (await gitTracked(file)) {
     throw new CliError(`${file} is tracked by git, so secrets written there would be committed: pull into an untracked, git-ignored file (such as --to .env.local), or stop tracking it with \`git rm --cached ${file}\` and add it to .gitignore`);
   }

@@ -25,7 +25,7 @@ const PER_SECRET_RETRY = new Set(["InvalidParameterException", "InvalidRequestEx
 /** Error names we repeat in messages; any other name comes from the server and is not echoed. */
 const KNOWN = new Set([
   ...DENIED, ...TRANSIENT, ...BATCH_FALLBACK, ...PER_SECRET_RETRY, "ResourceNotFoundException", "SerializationException",
-  "InvalidNextTokenException", "SyntaxError", "SecretsManagerServiceException", "UnknownError", "Error",
+  "InvalidNextTokenException", "SyntaxError", "AnswerTooLargeError", "AnswerNotUtf8Error", "SecretsManagerServiceException", "UnknownError", "Error",
 ]);
 
 interface ErrorFacts {
@@ -100,6 +100,8 @@ function hint(f: ErrorFacts, kind: ProviderErrorKind, permission = "secretsmanag
     return "AWS rejected the credentials: check AWS_ACCESS_KEY_ID / AWS_PROFILE / the instance or task role";
   }
   if (kind === "denied") return `access denied: grant ${permission} on the secret to the caller`;
+  if (f.name === "AnswerTooLargeError") return "AWS Secrets Manager sent an answer over the size limit, so reading it was stopped: check the endpoint, or raise maxAnswerBytes";
+  if (f.name === "AnswerNotUtf8Error") return "AWS Secrets Manager sent an answer that is not UTF-8 text: check the endpoint";
   if (f.name === "AbortError") return "the start-up deadline passed before AWS Secrets Manager answered";
   if (kind === "unavailable" && (f.code || f.name.includes("Timeout"))) {
     return "could not reach AWS Secrets Manager: check the network and endpoint, or raise the deadline";

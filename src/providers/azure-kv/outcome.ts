@@ -3,6 +3,7 @@
  * SDK errors can carry request and response details, so neither their messages nor the errors
  * themselves (as `cause`) are passed on.
  */
+import { UnreadableAnswerError } from "./answer-cap.ts";
 import { RequestTimeoutError } from "../../runtime/policy.ts";
 import { errorName } from "../../runtime/errors.ts";
 import type { Outcome } from "../types.ts";
@@ -150,6 +151,11 @@ export function outcomeOfError(error: unknown, target: SecretTarget, aborted: bo
     return fail("unavailable", `no access token for ${credential} from the Microsoft Entra token endpoint; retry later or check the authority host`);
   }
   if (e.name === "RestError" && e.code === "PARSE_ERROR") return fail("invalid", "the vault's answer is not valid JSON");
+  if (error instanceof UnreadableAnswerError) {
+    return fail("invalid", error.reason === "too-large"
+      ? "the vault sent an answer over the size limit, so reading it was stopped; check the vault URL, or raise maxAnswerBytes"
+      : "the vault sent an answer that is not UTF-8 text; check the vault URL");
+  }
   if (e.name === "RestError" && e.statusCode !== undefined) {
     const code = e.details?.error?.code ?? e.code ?? "";
     const inner = e.details?.error?.innerError?.code ?? e.details?.error?.innererror?.code ?? "";

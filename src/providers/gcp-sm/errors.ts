@@ -4,6 +4,7 @@
  * is the HTTP status and whose message is Google's JSON error body. Both are read by code only:
  * SDK messages and errors are never passed on, because a GaxiosError carries the request headers.
  */
+import { isOverSize } from "./answer-cap.ts";
 import { RequestTimeoutError } from "../../runtime/policy.ts";
 import type { ProviderErrorKind } from "../types.ts";
 
@@ -77,6 +78,9 @@ export function classify(error: unknown, name: string, attempts: number): Classi
   // The runtime's per-request time-out (the REST transport ignores google-gax's `timeout`).
   if (error instanceof RequestTimeoutError) {
     return { kind: "unavailable", message: `Secret Manager did not answer ${name} in time (${attempts} attempt(s)): check network access or raise the retry requestTimeoutMs option` };
+  }
+  if (isOverSize(error)) {
+    return { kind: "invalid", message: `Secret Manager sent an answer for ${name} over the size limit, so reading it was stopped: check the endpoint, or raise maxAnswerBytes` };
   }
   if (error instanceof SyntaxError) {
     return { kind: "invalid", message: `Secret Manager answered ${name} with a malformed body: check the endpoint setting and any proxy in between` };

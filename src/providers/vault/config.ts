@@ -43,6 +43,8 @@ export interface VaultOptions {
   readonly requestTimeoutMs?: number;
   /** Overrides of LoadOptions.retry for this provider only (attempts, back-off); default the load's policy. */
   readonly retry?: RetryPolicyOptions & { readonly random?: () => number };
+  /** Largest answer read from Vault; default LoadOptions.maxAnswerBytes (512 KiB). */
+  readonly maxAnswerBytes?: number;
   /** Renew a login token when this fraction of its TTL has passed. Default 2/3. */
   readonly renewFraction?: number;
   readonly scheduler?: Scheduler;

@@ -5,6 +5,8 @@
  * passed on: messages are built from the status or error code only.
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /** A failed Vault call reduced to safe facts. `body` is kept only to read KV v2 deletion metadata. */
 export class VaultFailure extends Error {
   override name = "VaultFailure";
@@ -41,6 +43,9 @@ export function toFailure(error: unknown): VaultFailure {
   return new VaultFailure(undefined, typeof code === "string" ? code : "EUNKNOWN");
 }
 
+/** The signal of the node-vault call in progress: `call()` sets it, and the transport destroys its request when it aborts. */
+export const callSignal = new AsyncLocalStorage<AbortSignal>();
+
 /** Run a node-vault call, racing it against the deadline (node-vault 0.12 cannot take an AbortSignal). */
 export async function call<T>(run: () => Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) throw new VaultFailure(undefined, "ABORTED");
@@ -50,7 +55,8 @@ export async function call<T>(run: () => Promise<T>, signal: AbortSignal): Promi
     signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    return await Promise.race([run().catch((error: unknown) => Promise.reject(toFailure(error))), aborted]);
+    // The transport reads the signal from here, so an abandoned call's request is destroyed too.
+    return await Promise.race([callSignal.run(signal, run).catch((error: unknown) => Promise.reject(toFailure(error))), aborted]);
   } finally {
     signal.removeEventListener("abort", onAbort!);
   }
@@ -63,6 +69,11 @@ export function describeFailure(failure: VaultFailure, address: string): string 
   if (failure.status === 429) return `Vault at ${address} is rate-limiting requests (429)`;
   if (failure.status !== undefined) return `Vault at ${address} answered HTTP ${failure.status}`;
   if (failure.code === "MALFORMED") return `Vault at ${address} sent a response that is not Vault JSON`;
+  if (failure.code === "REDIRECT") {
+    return `Vault at ${address} answered with a redirect, which is not followed so that the token and login credentials never reach another server: set VAULT_ADDR to the address that serves the API itself`;
+  }
+  if (failure.code === "TOO_LARGE") return `Vault at ${address} sent an answer over the size limit, so reading it was stopped: check the path, or raise maxAnswerBytes if the secret really is that large`;
+  if (failure.code === "NOT_UTF8") return `Vault at ${address} sent an answer that is not UTF-8 text: check what serves VAULT_ADDR`;
   if (failure.code === "ECONNABORTED" || failure.code === "ETIMEDOUT") return `Vault at ${address} did not answer in time (${failure.code})`;
   if (failure.code && /CERT|SSL|TLS|SELF_SIGNED|VERIFY/.test(failure.code)) {
     return `TLS verification of ${address} failed (${failure.code}); set VAULT_CACERT to the CA that signed the server certificate`;

@@ -146,6 +146,8 @@ export async function startGcpGrpcServer(options: GcpGrpcServerOptions = {}): Pr
   };
 }
 
+const HUGE_MESSAGE_BYTES = 3 * 1024 * 1024;
+
 /** Perform `fault`; true when the call is answered (or deliberately never will be). */
 async function applyGrpcFault(fault: Fault, callback: grpc.sendUnaryData<unknown>): Promise<boolean> {
   switch (fault.kind) {
@@ -162,7 +164,13 @@ async function applyGrpcFault(fault: Fault, callback: grpc.sendUnaryData<unknown
     case "hang":
       return true;
     case "malformed":
+    case "redirect": // gRPC has no redirects: an HTTP/2 status other than 200 is an internal error
       callback({ code: grpc.status.INTERNAL, details: "injected malformed answer" });
+      return true;
+    case "endless":
+    case "stall":
+      // gRPC messages are whole: the nearest fault is one far larger than any secret (under grpc-js's own 4 MiB default).
+      callback(null, { name: "huge", payload: { data: Buffer.alloc(HUGE_MESSAGE_BYTES, "a") } });
       return true;
   }
 }

@@ -4,7 +4,7 @@ import { CliError } from "../../cli/errors.ts";
 import type { ImportedField, ImportedSchema } from "./model.ts";
 import { secretReason } from "./secret-names.ts";
 import {
-  calledExport, excerpt, leadingComments, literalValue, objectLiteralOf, outsideNames, propertyKey, readsEnvironment, unwrap,
+  calledExport, excerpt, leadingComments, literalValue, objectLiteralOf, outsideNames, propertyKey, quotedUnlessSecret, readsEnvironment, unwrap,
   type ModuleBindings,
 } from "./syntax.ts";
 
@@ -91,8 +91,9 @@ function convertField(property: ObjectLiteralElementLike, bindings: ModuleBindin
   const builtIn = validator !== undefined ? VALIDATORS[validator] : undefined;
   const todos: string[] = [];
   const reason = secretReason(name);
+  const shown = (node: Node) => quotedUnlessSecret(node, reason !== undefined);
   if (!builtIn) {
-    todos.push(`\`${excerpt(call)}\` is not an envalid validator import knows (a custom validator?): write its check in zod (.refine, .transform); until then any text passes`);
+    todos.push(`its validator${shown(call)} is not one of envalid's (a custom validator?): write its check in zod (.refine, .transform); until then any text passes`);
     return field(name, "z.string()", {}, reason, todos, property);
   }
   const spec = objectLiteralOf((call as CallExpression).getArguments()[0] as Expression | undefined);
@@ -100,7 +101,7 @@ function convertField(property: ObjectLiteralElementLike, bindings: ModuleBindin
   for (const option of spec?.getProperties() ?? []) {
     const key = propertyKey(option);
     if (key !== undefined && Node.isPropertyAssignment(option)) given.set(key, option.getInitializerOrThrow());
-    else todos.push(`the option \`${excerpt(option)}\` is not converted`);
+    else todos.push(`an option${shown(option)} is not converted`);
   }
 
   let zod = builtIn.zod;
@@ -121,7 +122,7 @@ function convertField(property: ObjectLiteralElementLike, bindings: ModuleBindin
     if (value === "undefined") optional = true;
     else if (value === "null") zod += ".nullable().default(null)";
     else if (value !== undefined) zod += `.default(${value})`;
-    else todos.push(`its default \`${excerpt(fallback)}\` uses names from the original file or the environment: write the value here (.default(...)); until then the field is required`);
+    else todos.push(`its default${shown(fallback)} uses names from the original file or the environment: write the value here (.default(...)); until then the field is required`);
   }
   if (given.has("requiredWhen")) {
     optional = true;
@@ -138,11 +139,11 @@ function convertField(property: ObjectLiteralElementLike, bindings: ModuleBindin
   if (devDefault) {
     const literal = literalValue(devDefault);
     if (reason !== undefined && literal !== undefined && literal.value !== null) options.devDefault = String(literal.value);
-    else if (reason !== undefined) todos.push(`its devDefault \`${excerpt(devDefault)}\` is not a plain value: write it as text in devDefault`);
+    else if (reason !== undefined) todos.push("its devDefault is not a plain value: write it as text in devDefault");
     else todos.push(`envalid's devDefault has no equivalent for a non-secret field: put ${name}=${literal?.value ?? "<value>"} in .env for development`);
   }
   const testDefault = given.get("testDefault");
-  if (testDefault) todos.push(`testDefault \`${excerpt(testDefault)}\` is not converted: set ${name} in your test environment`);
+  if (testDefault) todos.push(`its testDefault${shown(testDefault)} is not converted: set ${name} in your test environment`);
 
   const words: string[] = [];
   for (const [key, label] of [["desc", ""], ["docs", "Docs: "], ["example", "Example: "]] as const) {

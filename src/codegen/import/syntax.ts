@@ -188,6 +188,14 @@ export function literalValue(expression: Expression): { value: string | number |
   return undefined;
 }
 
+/**
+ * " `text`" for a report about a field, or "" for a secret field: its defaults and runtimeEnv
+ * fallbacks may hold a real value, and the report goes to terminals and CI logs.
+ */
+export function quotedUnlessSecret(node: Node, secret: boolean): string {
+  return secret ? "" : ` \`${excerpt(node)}\``;
+}
+
 /** A node's text on one line, shortened: enough to recognise it in a report. */
 export function excerpt(node: Node, max = 60): string {
   const text = node.getText().replace(/\s+/g, " ");

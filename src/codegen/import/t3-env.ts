@@ -5,7 +5,7 @@ import type { ImportedField, ImportedSchema } from "./model.ts";
 import { secretReason } from "./secret-names.ts";
 import {
   envVariableRead, excerpt, fieldText, leadingComments, literalValue, moduleBindings, objectLiteralOf, outsideNames,
-  propertyKey, readsEnvironment, sameTokens, unwrap,
+  propertyKey, quotedUnlessSecret, readsEnvironment, sameTokens, unwrap,
 } from "./syntax.ts";
 
 export const isT3EnvModule = (specifier: string) => specifier.startsWith("@t3-oss/env-");
@@ -24,7 +24,7 @@ const NOTES: Readonly<Record<string, string>> = {
 
 /** Options that drop a check or a value when left out: TODO comments at the top of the schema. */
 const NOT_CONVERTED: Readonly<Record<string, (value: Expression) => string>> = {
-  skipValidation: () => "skipValidation is not converted: secrets-gen never skips validation (generating needs no values; the app checks them when it starts), so drop SKIP_ENV_VALIDATION from your build",
+  skipValidation: () => "skipValidation is not converted: secrets-gen never skips validation, but generating needs no values, so code that runs during a build should import generated/secrets.ts and call loadSecrets() when it runs rather than import generated/index.ts",
   createFinalSchema: () => "createFinalSchema (checks across fields) is not converted: check those rules in your code after the secrets load",
   extends: (value) => `extends (${excerpt(value)}) is not converted: declare the variables of those presets that your code reads as fields here`,
 };
@@ -82,7 +82,7 @@ interface RuntimeRead {
   /** The variable read, when runtimeEnv reads a single one. */
   readonly env?: string;
   /** What runtimeEnv computes instead, for the TODO note. */
-  readonly expression?: string;
+  readonly expression?: Node;
 }
 
 /** Per field, what runtimeEnv feeds it. `runtimeEnv: process.env` (or none) reads every field by its name. */
@@ -93,7 +93,7 @@ function runtimeEnvReads(runtimeEnv: Expression | undefined): ReadonlyMap<string
     const value = Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
     if (key === undefined || value === undefined) continue;
     const env = envVariableRead(value);
-    reads.set(key, env !== undefined ? { env } : { expression: excerpt(value) });
+    reads.set(key, env !== undefined ? { env } : { expression: value });
   }
   return reads;
 }
@@ -123,12 +123,12 @@ function convertField(property: ObjectLiteralElementLike, reads: ReadonlyMap<str
   const outside = outsideNames(schema, zodNames);
   if (outside.length > 0) todos.push(`uses ${outside.join(", ")} from the original file: copy ${outside.length > 1 ? "them" : "it"} into this schema`);
 
+  const reason = secretReason(name);
   const read = reads.get(name);
   if (read?.expression !== undefined) {
-    todos.push(`t3-env's runtimeEnv gives it \`${read.expression}\`, but secrets-gen reads the variable ${name}: set env: to read another one, or a default`);
+    todos.push(`t3-env's runtimeEnv computes it${quotedUnlessSecret(read.expression, reason !== undefined)}, but secrets-gen reads the variable ${name}: set env: to read another one, or a default`);
   }
   const env = read?.env !== undefined && read.env !== name ? read.env : undefined;
-  const reason = secretReason(name);
   return {
     name,
     zod: fieldText(schema),

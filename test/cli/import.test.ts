@@ -291,6 +291,15 @@ describe("secrets-gen import: the command", SLOW, () => {
     expect(existsSync(join(dir, "ran.txt"))).toBe(false);
   });
 
+  it("follows createEnv({ server }) to the const that holds it, and quotes a name that is not an identifier", async () => {
+    const dir = project({
+      "env.ts": `import { createEnv } from "@t3-oss/env-core";\nimport { z } from "zod";\nconst server = { "LOG-LEVEL": z.string(), PORT: z.coerce.number() };\nexport const env = createEnv({ server, runtimeEnv: process.env });\n`,
+    });
+    const result = await runCli(["import", "env.ts"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`export default defineSecrets({\n  "LOG-LEVEL": z.string(),\n  PORT: z.coerce.number(),\n});\n`);
+  });
+
   it("explains in one line a file it cannot convert, and wrong usage", async () => {
     const dir = project({
       "plain.ts": `export const port = Number(process.env.PORT ?? 3000);\n`,

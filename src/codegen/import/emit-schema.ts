@@ -28,7 +28,7 @@ function renderField(field: ImportedField): string[] {
   return [
     ...field.comments.map((comment) => `  ${comment}`),
     ...field.todos.map((todo) => `  // ${TODO_TAG} ${todo}`),
-    `  ${field.name}: ${wrapper === undefined ? field.zod : wrap(wrapper, field.zod, options)},`,
+    `  ${propertyName(field.name)}: ${wrapper === undefined ? field.zod : wrap(wrapper, field.zod, options)},`,
   ];
 }
 
@@ -37,6 +37,11 @@ function wrap(wrapper: string, zod: string, options: string): string {
   if (!zod.includes("\n")) return `${wrapper}(${zod}${options ? `, ${options}` : ""})`;
   const argument = (text: string) => `    ${text.replaceAll("\n", "\n  ")},`;
   return [`${wrapper}(`, argument(zod), ...(options ? [argument(options)] : []), "  )"].join("\n");
+}
+
+/** A name that is not an identifier (`"my-var"`) is quoted, so the file parses and defineSecrets can name the problem. */
+function propertyName(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
 }
 
 function hasOptions(field: ImportedField): boolean {

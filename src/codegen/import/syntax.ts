@@ -9,7 +9,7 @@ const JS_EXTENSIONS = new Set([".js", ".mjs", ".cjs", ".jsx"]);
 
 /** Parse the text as the extension says (TypeScript for anything that is not JavaScript). */
 export function parseSource(path: string, text: string): SourceFile {
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
+  const project = new Project({ useInMemoryFileSystem: true });
   const extension = extname(path).toLowerCase();
   const name = JS_EXTENSIONS.has(extension) ? basename(path) : `${basename(path, extension)}.ts`;
   return project.createSourceFile(name, text);

@@ -40,8 +40,10 @@ export function convertT3Env(call: CallExpression): ImportedSchema {
   const notConverted: string[] = [];
   const notes: string[] = [];
   for (const property of options.getProperties()) {
-    const key = propertyKey(property);
-    const value = Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
+    // `createEnv({ server, runtimeEnv })` names consts of the same file.
+    const shorthand = Node.isShorthandPropertyAssignment(property) ? property.getNameNode() : undefined;
+    const key = shorthand?.getText() ?? propertyKey(property);
+    const value = shorthand ?? (Node.isPropertyAssignment(property) ? property.getInitializer() : undefined);
     if (key === undefined || value === undefined) notConverted.push(`the createEnv option \`${excerpt(property)}\` is not converted: add what it declares by hand`);
     else sections.set(key, value);
   }

@@ -80,6 +80,8 @@ function conditionalGroup(property: ObjectLiteralElementLike): { condition: stri
   return Node.isObjectLiteralExpression(fields) ? { condition: excerpt(spread.getLeft()), fields } : undefined;
 }
 
+const KNOWN_OPTIONS = new Set(["choices", "default", "devDefault", "testDefault", "desc", "docs", "example", "requiredWhen"]);
+
 function convertField(property: ObjectLiteralElementLike, bindings: ModuleBindings, condition: string | undefined): ImportedField | string {
   const name = propertyKey(property);
   const initializer = Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
@@ -89,32 +91,45 @@ function convertField(property: ObjectLiteralElementLike, bindings: ModuleBindin
   const call = unwrap(initializer);
   const validator = Node.isCallExpression(call) ? calledExport(call, bindings) : undefined;
   const builtIn = validator !== undefined ? VALIDATORS[validator] : undefined;
-  const todos: string[] = [];
   const reason = secretReason(name);
-  const shown = (node: Node) => quotedUnlessSecret(node, reason !== undefined);
+  const todo: Todo = { list: [], shown: (node) => quotedUnlessSecret(node, reason !== undefined) };
   if (!builtIn) {
-    todos.push(`its validator${shown(call)} is not one of envalid's (a custom validator?): write its check in zod (.refine, .transform); until then any text passes`);
-    return field(name, "z.string()", {}, reason, todos, property);
+    todo.list.push(`its validator${todo.shown(call)} is not one of envalid's (a custom validator?): write its check in zod (.refine, .transform); until then any text passes`);
+    return field(name, "z.string()", {}, reason, todo.list, property);
   }
-  const spec = objectLiteralOf((call as CallExpression).getArguments()[0] as Expression | undefined);
   const given = new Map<string, Expression>();
-  for (const option of spec?.getProperties() ?? []) {
+  for (const option of objectLiteralOf((call as CallExpression).getArguments()[0] as Expression | undefined)?.getProperties() ?? []) {
     const key = propertyKey(option);
-    if (key !== undefined && Node.isPropertyAssignment(option)) given.set(key, option.getInitializerOrThrow());
-    else todos.push(`an option${shown(option)} is not converted`);
+    if (key !== undefined && KNOWN_OPTIONS.has(key) && Node.isPropertyAssignment(option)) given.set(key, option.getInitializerOrThrow());
+    else todo.list.push(`the option${todo.shown(option)} is not converted`);
   }
+  const zod = withPresence(withChoices(builtIn, given.get("choices"), todo), given, condition, todo);
+  const options = { ...devDefaultOption(name, reason, given.get("devDefault"), todo), ...descriptionOption(given, todo) };
+  const testDefault = given.get("testDefault");
+  if (testDefault) todo.list.push(`its testDefault${todo.shown(testDefault)} is not converted: set ${name} in your test environment`);
+  return field(name, zod, options, reason, todo.list, property);
+}
 
-  let zod = builtIn.zod;
-  const choices = given.get("choices");
-  if (choices) {
-    const list = unwrap(choices);
-    const values = Node.isArrayLiteralExpression(list) ? (list as ArrayLiteralExpression).getElements().map(literalValue) : [];
-    const listed = values.length > 0 && values.every((value) => value !== undefined) ? values.map((value) => JSON.stringify(value!.value)) : undefined;
-    if (listed && builtIn.kind === "text") zod = `z.enum([${listed.join(", ")}])`;
-    else if (listed && builtIn.kind === "number") zod = `${zod}.pipe(z.literal([${listed.join(", ")}]))`;
-    else todos.push(`choices \`${excerpt(choices)}\` are not converted: list the allowed values with z.enum([...]) or z.literal([...])`);
-  }
+/** A field's TODO notes, and how a note may quote its source (never for a secret field). */
+interface Todo {
+  readonly list: string[];
+  readonly shown: (node: Node) => string;
+}
 
+/** The validator as zod, narrowed to its `choices`: z.enum for text, z.literal for numbers. */
+function withChoices(builtIn: { zod: string; kind: ValueKind }, choices: Expression | undefined, todo: Todo): string {
+  if (!choices) return builtIn.zod;
+  const list = unwrap(choices);
+  const values = Node.isArrayLiteralExpression(list) ? (list as ArrayLiteralExpression).getElements().map(literalValue) : [];
+  const listed = values.length > 0 && values.every((value) => value !== undefined) ? values.map((value) => JSON.stringify(value!.value)) : undefined;
+  if (listed && builtIn.kind === "text") return `z.enum([${listed.join(", ")}])`;
+  if (listed && builtIn.kind === "number") return `${builtIn.zod}.pipe(z.literal([${listed.join(", ")}]))`;
+  todo.list.push(`choices \`${excerpt(choices)}\` are not converted: list the allowed values with z.enum([...]) or z.literal([...])`);
+  return builtIn.zod;
+}
+
+/** `.default(...)` or `.optional()` from envalid's default, requiredWhen, and a declaration under a condition. */
+function withPresence(zod: string, given: ReadonlyMap<string, Expression>, condition: string | undefined, todo: Todo): string {
   const fallback = given.get("default");
   let optional = false;
   if (fallback) {
@@ -122,44 +137,44 @@ function convertField(property: ObjectLiteralElementLike, bindings: ModuleBindin
     if (value === "undefined") optional = true;
     else if (value === "null") zod += ".nullable().default(null)";
     else if (value !== undefined) zod += `.default(${value})`;
-    else todos.push(`its default${shown(fallback)} uses names from the original file or the environment: write the value here (.default(...)); until then the field is required`);
+    else todo.list.push(`its default${todo.shown(fallback)} uses names from the original file or the environment: write the value here (.default(...)); until then the field is required`);
   }
   if (given.has("requiredWhen")) {
     optional = true;
-    todos.push("requiredWhen (a rule across fields) is not converted: the field is optional here, so check that rule in your code");
+    todo.list.push("requiredWhen (a rule across fields) is not converted: the field is optional here, so check that rule in your code");
   }
   if (condition !== undefined) {
     if (!fallback) optional = true;
-    todos.push(`envalid declared it only when \`${condition}\`; here it is always declared${fallback ? "" : " and optional"}: check that rule in your code`);
+    todo.list.push(`envalid declared it only when \`${condition}\`; here it is always declared${fallback ? "" : " and optional"}: check that rule in your code`);
   }
-  if (optional) zod += ".optional()";
+  return optional ? `${zod}.optional()` : zod;
+}
 
-  const options: { description?: string; devDefault?: string } = {};
-  const devDefault = given.get("devDefault");
-  if (devDefault) {
-    const literal = literalValue(devDefault);
-    if (reason !== undefined && literal !== undefined && literal.value !== null) options.devDefault = String(literal.value);
-    else if (reason !== undefined) todos.push("its devDefault is not a plain value: write it as text in devDefault");
-    else todos.push(`envalid's devDefault has no equivalent for a non-secret field: put ${name}=${literal?.value ?? "<value>"} in .env for development`);
+/** devDefault is a secret() option; a plain field's development value belongs in .env. */
+function devDefaultOption(name: string, reason: string | undefined, devDefault: Expression | undefined, todo: Todo): { devDefault?: string } {
+  if (!devDefault) return {};
+  const literal = literalValue(devDefault);
+  if (reason === undefined) {
+    todo.list.push(`envalid's devDefault has no equivalent for a non-secret field: put ${name}=${literal?.value ?? "<value>"} in .env for development`);
+  } else if (literal === undefined || literal.value === null) {
+    todo.list.push("its devDefault is not a plain value: write it as text in devDefault");
+  } else {
+    return { devDefault: String(literal.value) };
   }
-  const testDefault = given.get("testDefault");
-  if (testDefault) todos.push(`its testDefault${shown(testDefault)} is not converted: set ${name} in your test environment`);
+  return {};
+}
 
-  const words: string[] = [];
+/** desc, docs and example, as one description. */
+function descriptionOption(given: ReadonlyMap<string, Expression>, todo: Todo): { description?: string } {
+  const parts: string[] = [];
   for (const [key, label] of [["desc", ""], ["docs", "Docs: "], ["example", "Example: "]] as const) {
     const text = given.get(key);
     if (!text) continue;
     const literal = literalValue(text);
-    if (literal !== undefined && literal.value !== null) words.push(`${label}${literal.value}`);
-    else todos.push(`${key} \`${excerpt(text)}\` is not plain text, so it is not in the description`);
+    if (literal !== undefined && literal.value !== null) parts.push(`${label}${literal.value}`);
+    else todo.list.push(`${key} \`${excerpt(text)}\` is not plain text, so it is not in the description`);
   }
-  if (words.length > 0) options.description = words.join(". ");
-  for (const key of given.keys()) {
-    if (!["choices", "default", "devDefault", "testDefault", "desc", "docs", "example", "requiredWhen"].includes(key)) {
-      todos.push(`the option ${key} is not converted`);
-    }
-  }
-  return field(name, zod, options, reason, todos, property);
+  return parts.length > 0 ? { description: parts.join(". ") } : {};
 }
 
 /** A value's source text for `.default(...)`, or undefined when it needs names the schema does not have. */

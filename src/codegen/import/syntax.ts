@@ -5,13 +5,13 @@
 import { basename, extname } from "node:path";
 import { Node, Project, SyntaxKind, type CallExpression, type Expression, type ObjectLiteralElementLike, type ObjectLiteralExpression, type SourceFile } from "ts-morph";
 
-const JS_EXTENSIONS = new Set([".js", ".mjs", ".cjs", ".jsx"]);
+const SOURCE_EXTENSIONS = new Set([".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"]);
 
-/** Parse the text as the extension says (TypeScript for anything that is not JavaScript). */
+/** Parse the text as its extension says; as TypeScript when the extension is not a source one. */
 export function parseSource(path: string, text: string): SourceFile {
   const project = new Project({ useInMemoryFileSystem: true });
   const extension = extname(path).toLowerCase();
-  const name = JS_EXTENSIONS.has(extension) ? basename(path) : `${basename(path, extension)}.ts`;
+  const name = SOURCE_EXTENSIONS.has(extension) ? basename(path) : `${basename(path, extension)}.ts`;
   return project.createSourceFile(name, text);
 }
 

@@ -19,6 +19,7 @@ export const commands: Readonly<Record<string, () => Promise<Command>>> = {
   rotate: () => import("./commands/rotate.ts"),
   pull: () => import("./commands/pull.ts"),
   migrate: () => import("./commands/migrate.ts"),
+  import: () => import("./commands/import.ts"),
 };
 
 /** Other names for a command. */

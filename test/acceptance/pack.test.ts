@@ -1,7 +1,9 @@
 /**
- * Acceptance: the package as a user gets it. `npm pack` the repo once, install the tarball and
- * zod into a fresh app, generate the accessor with `npx secrets-gen`, and run the app under
- * Node 20 (tsx), Node 24 (tsx), Deno and tsc-compiled plain Node. Every secret value contains
+ * Acceptance: the packages as a user gets them. `npm pack` secrets-gen (the runtime) and
+ * @secrets-gen/cli (packages/cli) once, install them and zod into a fresh app as the README says
+ * (the CLI as a dev dependency), generate the accessor with `npx secrets-gen`, and run the app under
+ * Node 20 (tsx), Node 24 (tsx), Deno and tsc-compiled plain Node. A second app installs for
+ * production (`--omit=dev`) to measure what secrets-gen adds there. Every secret value contains
  * SENTINEL, and no captured stdout/stderr of any process may contain it.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
@@ -66,6 +68,36 @@ let app: string;
 let dockerDir: string;
 let node20: string;
 let generateRun: Run;
+let runtimeTarball: string;
+let cliTarball: string;
+
+const INSTALL_FLAGS = ["--no-audit", "--no-fund", "--prefer-offline"];
+
+/** One tarball per package. --ignore-scripts: prepack's rebuild would delete dist/ under the other test files running in parallel; `npm test` builds it before vitest. */
+function packBoth(): { runtime: string; cli: string } {
+  const tarballs: Record<string, string> = {};
+  for (const [name, dir] of [["runtime", REPO], ["cli", join(REPO, "packages/cli")]] as const) {
+    const destination = join(root, `pack-${name}`);
+    mkdirSync(destination);
+    const pack = run(`npm pack ${name}`, "npm", ["pack", "--ignore-scripts", "--pack-destination", destination], { cwd: dir, timeout: 240_000 });
+    expect(pack.code, `npm pack failed:\n${pack.stderr}`).toBe(0);
+    const files = readdirSync(destination).filter((file) => file.endsWith(".tgz"));
+    expect(files).toHaveLength(1);
+    tarballs[name] = join(destination, files[0]!);
+  }
+  return { runtime: tarballs.runtime!, cli: tarballs.cli! };
+}
+
+/** Bytes of every file under `dir` (what a Docker layer or a Lambda zip carries). */
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += treeBytes(path);
+    else if (entry.isFile()) total += statSync(path).size;
+  }
+  return total;
+}
 
 /** Run a process with an explicit environment; record its output for the sentinel check. */
 function run(label: string, command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): Run {
@@ -164,18 +196,15 @@ beforeAll(() => {
   mkdirSync(dockerDir);
   writeFileSync(join(dockerDir, "db_password"), `${DB_PASSWORD}\n`, { mode: 0o600 });
 
-  // One pack and one install for the whole file. --ignore-scripts: prepack's rebuild would delete
-  // dist/ under the other test files running in parallel; `npm test` builds it before vitest.
-  expect(existsSync(join(REPO, "dist/cli/main.js")), "dist/ is missing: run `npm run build` first (npm test does)").toBe(true);
-  const pack = run("npm pack", "npm", ["pack", "--ignore-scripts", "--pack-destination", root], { cwd: REPO, timeout: 240_000 });
-  expect(pack.code, `npm pack failed:\n${pack.stderr}`).toBe(0);
-  const tarballs = readdirSync(root).filter((name) => name.endsWith(".tgz"));
-  expect(tarballs).toHaveLength(1);
-  const tarball = join(root, tarballs[0]!);
+  // One pack and one install for the whole file.
+  expect(existsSync(join(REPO, "dist/bin.js")) && existsSync(join(REPO, "packages/cli/dist/main.js")), "dist/ is missing: run `npm run build` first (npm test does)").toBe(true);
+  ({ runtime: runtimeTarball, cli: cliTarball } = packBoth());
 
   writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "accept-app", private: true, type: "module" }, null, 2)}\n`);
-  const install = run("npm install", "npm", ["install", tarball, "zod@^4", "--no-audit", "--no-fund", "--prefer-offline"], { timeout: 240_000 });
+  const install = run("npm install", "npm", ["install", runtimeTarball, "zod@^4", ...INSTALL_FLAGS], { timeout: 240_000 });
   expect(install.code, `npm install failed:\n${install.stderr}`).toBe(0);
+  const installCli = run("npm install -D @secrets-gen/cli", "npm", ["install", "--save-dev", cliTarball, ...INSTALL_FLAGS], { timeout: 240_000 });
+  expect(installCli.code, `npm install -D failed:\n${installCli.stderr}`).toBe(0);
 
   writeFileSync(join(app, "secrets.schema.ts"), SCHEMA);
   writeFileSync(join(app, "main.ts"), MAIN);
@@ -187,12 +216,45 @@ afterAll(() => {
 });
 
 describe("the packed package in a fresh app", { timeout: 180_000 }, () => {
-  it("ships dist/ and the bin, and resolves secrets-gen and secrets-gen/runtime from node_modules", () => {
+  it("ships the runtime in secrets-gen and the command in @secrets-gen/cli", () => {
     const installed = join(app, "node_modules/secrets-gen");
     expect(existsSync(join(installed, "dist/index.js"))).toBe(true);
     expect(existsSync(join(installed, "dist/runtime/index.d.ts"))).toBe(true);
-    expect(existsSync(join(installed, "dist/cli/main.js"))).toBe(true);
+    expect(existsSync(join(installed, "dist/bin.js"))).toBe(true);
+    expect(existsSync(join(installed, "dist/cli"))).toBe(false);
+    expect(existsSync(join(installed, "dist/codegen"))).toBe(false);
     expect(existsSync(join(installed, "src"))).toBe(false);
+    expect(existsSync(join(app, "node_modules/@secrets-gen/cli/dist/main.js"))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { dependencies?: object };
+    expect(manifest.dependencies ?? {}).toEqual({});
+  });
+
+  it("a production install (--omit=dev) adds at most 0.5 MB and none of the codegen toolchain", () => {
+    const prod = join(root, "prod-app");
+    mkdirSync(prod);
+    writeFileSync(join(prod, "package.json"), `${JSON.stringify({
+      name: "prod-app", private: true, type: "module",
+      dependencies: { "secrets-gen": `file:${runtimeTarball}`, zod: "^4" },
+      devDependencies: { "@secrets-gen/cli": `file:${cliTarball}` },
+    }, null, 2)}\n`);
+    const install = run("npm install --omit=dev", "npm", ["install", "--omit=dev", ...INSTALL_FLAGS], { cwd: prod, timeout: 240_000 });
+    expect(install.code, `npm install --omit=dev failed:\n${install.stderr}`).toBe(0);
+    const modules = join(prod, "node_modules");
+    const installed = readdirSync(modules).filter((name) => !name.startsWith("."));
+    expect(installed.sort()).toEqual(["secrets-gen", "zod"]);
+    const bytes = treeBytes(join(modules, "secrets-gen"));
+    console.log(`production install: secrets-gen adds ${(bytes / 1024).toFixed(0)} KiB (zod ${(treeBytes(join(modules, "zod")) / 1024).toFixed(0)} KiB, the app's own peer)`);
+    expect(bytes).toBeLessThanOrEqual(512 * 1024);
+  });
+
+  it("npx secrets-gen without @secrets-gen/cli says how to install it", () => {
+    const bare = join(root, "bare-app");
+    mkdirSync(bare);
+    writeFileSync(join(bare, "package.json"), `${JSON.stringify({ name: "bare-app", private: true, type: "module" }, null, 2)}\n`);
+    expect(run("npm install (runtime only)", "npm", ["install", runtimeTarball, "zod@^4", ...INSTALL_FLAGS], { cwd: bare, timeout: 240_000 }).code).toBe(0);
+    const result = run("npx secrets-gen (no cli)", "npx", ["secrets-gen", "--version"], { cwd: bare });
+    expect(result.code).toBe(1);
+    expect(withoutNpmWarnings(result.stderr)).toBe("secrets-gen: the secrets-gen command comes in the @secrets-gen/cli package, which is not installed: run `npm install --save-dev @secrets-gen/cli`");
   });
 
   it("npx secrets-gen writes generated/ with spelled-out types", () => {

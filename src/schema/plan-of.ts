@@ -17,8 +17,19 @@ interface Instance {
 }
 
 const PATTERN_FORMATS = new Set(["regex", "email", "uuid", "guid"]);
-// zod's default `when` of length checks; a user-supplied `when` changes when the check runs.
-const DEFAULT_LENGTH_WHEN = "_whenHasLength";
+/**
+ * Whether `when` behaves as zod's default for length checks: run on any value with a length,
+ * whatever issues came before. Asked by behaviour, not by name or identity: a bundler's minifier
+ * renames the function, and tsx loads the schema's zod apart from ours. A user-supplied `when`
+ * changes when the check runs, so the field stays with zod.
+ */
+function isDefaultLengthWhen(when: unknown): boolean {
+  if (typeof when !== "function") return false;
+  const issue = { code: "custom", message: "", input: "", path: [] };
+  return [[], [issue]].every((issues) =>
+    when({ value: "x", issues }) === true && when({ value: [], issues }) === true &&
+    when({ value: undefined, issues }) === false && when({ value: null, issues }) === false && when({ value: 1, issues }) === false);
+}
 
 export function planOf(schema: unknown): Plan | null {
   // A global custom error map or issue post-processor may word messages from the input itself.
@@ -71,7 +82,7 @@ function describeStringCheck(check: Instance): StringCheck | null {
     case "min_length":
     case "max_length":
     case "length_equals": {
-      if ((def.when as { name?: string } | undefined)?.name !== DEFAULT_LENGTH_WHEN) return null;
+      if (!isDefaultLengthWhen(def.when)) return null;
       if (def.check === "min_length") return { check: "min_length", value: def.minimum as number, issue: issue({ code: "too_small", minimum: def.minimum }) };
       if (def.check === "max_length") return { check: "max_length", value: def.maximum as number, issue: issue({ code: "too_big", maximum: def.maximum }) };
       const length = def.length as number;

@@ -19,7 +19,7 @@ const steps = [
   ["vitest on Node 24 (unit, codegen, cli, providers, integration)", node24, [vitest, "run", "test/unit", "test/codegen", "test/cli", "test/providers", "test/integration"]],
   ["Deno tests", deno, ["test", "--allow-env", "--allow-read", "--allow-write", "--allow-run", "--allow-net=127.0.0.1", "test/deno/"]],
   ...["secrets.schema.ts", ...["vault", "aws", "gcp", "azure"].map((name) => `examples/${name}/secrets.schema.ts`)].map((schema) => [
-    `generated files of ${schema} are up to date`, node, ["dist/cli/main.js", "--check", "--schema", schema],
+    `generated files of ${schema} are up to date`, node, ["packages/cli/dist/main.js", "--check", "--schema", schema],
   ]),
   ["tsc --noEmit", node, [tsc, "--noEmit", "-p", "tsconfig.json"]],
 ];

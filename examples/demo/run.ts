@@ -33,7 +33,7 @@ try {
   writeFileSync(join(secretsDir, "session_secret"), "demo-session-secret-from-a-docker-file\n");
   writeFileSync(join(secretsDir, "STRIPE_API_KEY"), "sk_test_demo_from_docker_file\n");
   const failures = [
-    await step("1. Generate the typed accessor from secrets.schema.ts", ["dist/cli/main.js"]) !== 0,
+    await step("1. Generate the typed accessor from secrets.schema.ts", ["packages/cli/dist/main.js"]) !== 0,
     await step("2. Development: a Docker secret file, dev defaults and env", ["--import", "tsx", app], { SECRETS_DOCKER_DIR: secretsDir, PORT: "8080" }) !== 0,
     await step("3. Production without DATABASE_URL: refuses to start, naming every bad field", ["--import", "tsx", app], { NODE_ENV: "production", SECRETS_DOCKER_DIR: secretsDir, STRIPE_API_KEY: "sk_live_in_env_is_not_accepted" }) !== 1,
     await step("4. Production with every secret from an accepted source", ["--import", "tsx", app], { NODE_ENV: "production", SECRETS_DOCKER_DIR: secretsDir, DATABASE_URL: "postgres://app@db.internal:5432/app" }) !== 0,

@@ -2,6 +2,7 @@
 import process from "node:process";
 import { loadSchema } from "../codegen/load-schema.ts";
 import { SecretsLoadError } from "../runtime/errors.ts";
+import { builtinProviders } from "../providers/registry.ts";
 import { resolveSchema, type LoadReport } from "../runtime/loader.ts";
 import type { SecretsSchema } from "../schema/define.ts";
 
@@ -22,7 +23,7 @@ const PROGRESS_AFTER_MS = 1000;
 export async function loadForCli(schemaPath: string, production: boolean): Promise<CliLoad> {
   const schema = await loadSchema(schemaPath);
   const report = await withProgress(`resolving ${schema.fields.length} fields…`, () =>
-    resolveSchema(schema, production ? { production: true } : {}),
+    resolveSchema({ fields: schema.fields, providerLoaders: builtinProviders }, production ? { production: true } : {}),
   );
   const failures = report.results.flatMap((result) => (result.ok ? [] : [result.failure]));
   const error = failures.length > 0 ? new SecretsLoadError(failures, report.results.length, report.production) : undefined;

@@ -33,7 +33,11 @@ async function overview(): Promise<string> {
   ].join("\n");
 }
 
+/** Set by the @secrets-gen/cli build (scripts/build.mjs); from a source checkout, package.json says it. */
+declare const SECRETS_GEN_VERSION: string | undefined;
+
 async function packageVersion(): Promise<string> {
+  if (typeof SECRETS_GEN_VERSION === "string") return SECRETS_GEN_VERSION;
   const manifest = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return manifest.version;
 }

@@ -4,6 +4,7 @@ import type { SecretsSchema } from "../schema/define.ts";
 import { describeChain, toManifest, type ManifestField } from "../schema/manifest.ts";
 import type { Plans } from "../schema/plan.ts";
 import { planOf } from "../schema/plan-of.ts";
+import { builtinProviders } from "../providers/registry.ts";
 import { OUTPUT_ALIAS, type FieldType } from "./field-types.ts";
 
 export interface EmitInput {
@@ -82,7 +83,7 @@ function emitSecrets(file: SourceFile, { schema, types, schemaImport, runtimeImp
     name: "loadSecrets",
     doc: "Resolve and validate every field; throws SecretsLoadError listing every bad field.",
     type: "Loader<Secrets>",
-    initializer: `createLoader<Secrets>({ manifest, plans, schema: () => import(${JSON.stringify(schemaImport)}) })`,
+    initializer: `createLoader<Secrets>({ manifest, plans,${providerLoaders(schema)} schema: () => import(${JSON.stringify(schemaImport)}) })`,
   });
 }
 
@@ -128,6 +129,20 @@ function emitIndex(file: SourceFile, { runtimeImport }: EmitInput): void {
     doc: "Stop refreshing and release the managers' clients.",
     initializer: "(): Promise<void> => closeSecrets(secrets)",
   });
+}
+
+/**
+ * The built-in providers the schema's refs use, each a literal dynamic import: a bundler sees
+ * exactly these provider modules (and their SDKs), and a cold start loads one only when asked.
+ * Other schemes are custom providers, passed to loadSecrets({ providers }).
+ */
+function providerLoaders(schema: SecretsSchema): string {
+  const schemes = [...new Set(schema.fields.flatMap((field) => field.from.map((ref) => ref.scheme)))]
+    .filter((scheme) => Object.hasOwn(builtinProviders, scheme))
+    .sort();
+  if (schemes.length === 0) return "";
+  const entries = schemes.map((scheme) => `${JSON.stringify(scheme)}: () => import(${JSON.stringify(`secrets-gen/providers/${scheme}`)}).then((module) => module.default)`);
+  return ` providers: { ${entries.join(", ")} },`;
 }
 
 /** One line per field keeps diffs of the manifest and plans as small as the schema change. */

@@ -41,7 +41,11 @@ const SOURCE_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs"]
 const SPECIFIERS = /\b(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|\bimport\s+["']([^"']+)["']|\brequire\s*\(\s*["']([^"']+)["']\s*\)/g;
 // secrets-gen's own sources that shape the output (the generate command included); they also
 // stand for the schema's imports of secrets-gen.
-const CODEGEN_ROOTS = ["../codegen", "../schema", "../cli/commands"].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+/** What generates: the codegen sources in a checkout, or the chunks of the bundled @secrets-gen/cli package. */
+const CODEGEN_ROOTS = (() => {
+  const sources = ["../codegen", "../schema", "../cli/commands"].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+  return sources.every((root) => existsSync(root)) ? sources : [fileURLToPath(new URL(".", import.meta.url))];
+})();
 const SELF = "secrets-gen";
 
 /** The cache for one schema and command line, or undefined when a shortcut would not be safe. */

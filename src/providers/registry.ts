@@ -1,11 +1,12 @@
-import type { ProviderFactory } from "./types.ts";
+import type { ProviderLoaders } from "./types.ts";
 
 /**
- * Built-in providers by ref scheme. Each entry imports its provider file lazily, and the file
- * imports its SDK lazily, so only the schemes a schema uses cost anything at start-up.
- * Adding a provider: one file in src/providers/ and one line here.
+ * Every built-in provider by ref scheme, for the CLI and the codegen (which writes into a generated
+ * module the entries its schema uses). Each entry imports its provider file lazily, and the file
+ * imports its SDK lazily. The runtime never imports this list: an app gets only what its generated
+ * module names. Adding a provider: one file in src/providers/, one line here, one `exports` entry.
  */
-export const builtinProviders: Readonly<Record<string, () => Promise<ProviderFactory<never>>>> = {
+export const builtinProviders: ProviderLoaders = {
   "azure-kv": () => import("./azure-kv.ts").then((module) => module.default),
   "aws-sm": () => import("./aws-sm.ts").then((module) => module.default),
   "gcp-sm": () => import("./gcp-sm.ts").then((module) => module.default),

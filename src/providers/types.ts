@@ -108,6 +108,12 @@ export interface Provider {
 /** How a built-in provider file is shaped: a factory with options, default-exported. */
 export type ProviderFactory<Options = Record<string, never>> = (options?: Options) => Provider;
 
+/**
+ * Provider factories by ref scheme, each imported on first use. A generated module lists exactly
+ * the schemes its schema uses (so bundlers see no other provider or SDK); the CLI lists all built-ins.
+ */
+export type ProviderLoaders = Readonly<Record<string, () => Promise<ProviderFactory<never>>>>;
+
 /** Identity helper so a custom provider gets its types checked. */
 export function defineProvider(provider: Provider): Provider {
   return provider;

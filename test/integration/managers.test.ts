@@ -1,5 +1,5 @@
 /**
- * The four managers together through loadSecrets and the built-in provider registry: one schema,
+ * The four managers together through loadSecrets with the built-in providers: one schema,
  * one load, each provider configured from the environment as an app would be (Azure also needs
  * in-code options for the local test vault's address and certificate).
  */
@@ -17,6 +17,7 @@ import { writeServiceAccountKey } from "../servers/gcp/service-account.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { withBuiltinProviders } from "../helpers/builtin-providers.ts";
 
 /** Every SDK import the providers make, and an optional gate each import passes before it runs. */
 const sdkImports = vi.hoisted(() => ({ started: [] as string[], gate: undefined as ((pkg: string) => Promise<void>) | undefined }));
@@ -96,7 +97,7 @@ describe("every manager in one load", () => {
   });
 
   it("resolves each field from its manager in production, with versions in the provenance", async () => {
-    const secrets = await loadSecrets<Record<string, string>>(schema, options({ production: true }));
+    const secrets = await loadSecrets<Record<string, string>>(withBuiltinProviders(schema), options({ production: true }));
     expect(secrets).toMatchObject({
       DB_PASSWORD: secretValue("vault-db"), API_KEY: secretValue("aws-api"),
       SERVICE_TOKEN: secretValue("gcp-token"), SIGNING_KEY: secretValue("azure-key"),
@@ -110,7 +111,7 @@ describe("every manager in one load", () => {
   it("makes one login and one read per secret for Vault, and one batch call for AWS", async () => {
     const vaultBefore = vault.requests.length;
     const awsBefore = aws.requests.length;
-    await loadSecrets(schema, options());
+    await loadSecrets(withBuiltinProviders(schema), options());
     expect(vault.requests.slice(vaultBefore).map((r) => `${r.method} ${r.path}`)).toEqual([
       "POST /v1/auth/approle/login", "GET /v1/sys/internal/ui/mounts/secret", "GET /v1/secret/data/app/db",
     ]);
@@ -145,7 +146,7 @@ describe("SDK loading", () => {
     };
     sdkImports.started.length = 0;
     try {
-      await loadSecrets(twoPerManager, options({ production: false }));
+      await loadSecrets(withBuiltinProviders(twoPerManager), options({ production: false }));
     } finally {
       sdkImports.gate = undefined;
     }
@@ -159,7 +160,7 @@ describe("a manager that denies", () => {
   const withEnvFallback = () => ({ ...env, ADMIN_PASSWORD: "from-env-fallback" });
 
   it("fails closed in production, even when env has a value, naming the path and the policy it needs", async () => {
-    const error = await failure(loadSecrets(schema, options({ production: true, env: withEnvFallback() })));
+    const error = await failure(loadSecrets(withBuiltinProviders(schema), options({ production: true, env: withEnvFallback() })));
     expect(error.failures[0]!.message).toMatch(
       /^ADMIN_PASSWORD: vault:\/\/private\/admin#password failed \(denied: Vault denied reading "secret\/data\/private\/admin" .*capabilities = \["read"\].*\); production does not fall back to other sources/,
     );
@@ -167,7 +168,7 @@ describe("a manager that denies", () => {
 
   it("warns and falls back to env in development", async () => {
     const before = said.length;
-    const secrets = await loadSecrets<{ ADMIN_PASSWORD: string }>(schema, options({ production: false, env: withEnvFallback() }));
+    const secrets = await loadSecrets<{ ADMIN_PASSWORD: string }>(withBuiltinProviders(schema), options({ production: false, env: withEnvFallback() }));
     expect(secrets.ADMIN_PASSWORD).toBe("from-env-fallback");
     expect(said.slice(before).join("\n")).toMatch(/ADMIN_PASSWORD: vault:\/\/private\/admin#password failed \(denied: .*\); trying the next source because this is not production\./);
   });
@@ -182,7 +183,7 @@ describe("a manager that is down", () => {
     aws.faults.add({ kind: "status", status: 503 });
     gcp.faults.add({ kind: "hang" });
     try {
-      const error = await failure(loadSecrets(schema, options({ production: true, timeoutMs: 1_500 })));
+      const error = await failure(loadSecrets(withBuiltinProviders(schema), options({ production: true, timeoutMs: 1_500 })));
       expect(error.failures.map((f) => f.field)).toEqual(["API_KEY", "SERVICE_TOKEN"]);
       for (const f of error.failures) expect(f.message).toMatch(/failed \(unavailable: .*\); production does not fall back/);
     } finally {

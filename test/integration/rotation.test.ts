@@ -28,6 +28,7 @@ import { writeServiceAccountKey } from "../servers/gcp/service-account.ts";
 import { startVaultServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, SENTINEL, secretValue } from "../helpers/sentinels.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { withBuiltinProviders } from "../helpers/builtin-providers.ts";
 
 const dir = tempDir();
 const INTERVAL_MS = 60_000;
@@ -171,7 +172,7 @@ describe.each(MANAGERS)("rotation with $name", ({ start }) => {
       STEADY: secret(z.string().min(32), { from: manager.ref(names.STEADY), productionSources: ["manager"] }),
     });
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
-    const secrets = await settled(loadSecrets<Secrets>(schema, {
+    const secrets = await settled(loadSecrets<Secrets>(withBuiltinProviders(schema), {
       production: true, dotenv: false, dockerDir: join(dir, "none"), cwd: dir, onWarning: (m) => void warnings.push(m),
       ...manager.options(),
       ...extra,

@@ -35,6 +35,8 @@ const fields = {
 };
 const schema = defineSecrets(fields);
 const readsOf = (path: string) => server.requests.filter((r) => r.method === "GET" && r.path === readPath(path)).length;
+/** Waits for the reads to reach the server: the first load imports node-vault, slow on a busy machine (vitest polls for 1 s by default). */
+const READS_ARRIVE = { timeout: 30_000, interval: 20 };
 const common = { cwd: dir, dockerDir: `${dir}/none`, dotenv: false, production: true } as const;
 
 /** Holds every read until `release()`. */
@@ -61,7 +63,7 @@ describe("request coalescing", () => {
     const gate = holdReads();
     try {
       const first = loadSecrets<Record<string, string>>(schema, { ...common, env, providers: [provider] });
-      await expect.poll(() => PATHS.every((path) => readsOf(path) > before.get(path)!)).toBe(true);
+      await expect.poll(() => PATHS.every((path) => readsOf(path) > before.get(path)!), READS_ARRIVE).toBe(true);
       // The second load asks its providers in field order, Vault first: when the probe is asked, Vault's batch has joined the reads in flight.
       let joined!: () => void;
       const asked = new Promise<void>((resolve) => (joined = resolve));
@@ -89,7 +91,7 @@ describe("request coalescing", () => {
     const gate = holdReads();
     try {
       // The timer's refresh is now in flight, held at the server.
-      await expect.poll(() => PATHS.every((path) => readsOf(path) > before.get(path)!)).toBe(true);
+      await expect.poll(() => PATHS.every((path) => readsOf(path) > before.get(path)!), READS_ARRIVE).toBe(true);
       const now = refreshNow(secrets);
       gate.release();
       await now;

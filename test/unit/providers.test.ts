@@ -107,7 +107,7 @@ describe("custom providers", () => {
     const schema = defineSecrets({ KEY: secret(z.string(), { from: "nope://x" }) });
     await expect(loadSecrets(schema, { ...base, env: {} })).rejects.toThrow(ConfigError);
     await expect(loadSecrets(schema, { ...base, env: {} })).rejects.toThrow(
-      /^field KEY uses ref nope:\/\/x, but no provider handles the "nope" scheme \(known: .*\): fix the ref or pass a provider in loadSecrets\(\{ providers \}\)$/,
+      /^field KEY uses ref nope:\/\/x, but no provider handles the "nope" scheme \(known here: .*\): fix the ref, regenerate the module with `npx secrets-gen`, or pass a provider in loadSecrets\(\{ providers \}\) \(a built-in one comes from "secrets-gen\/providers\/nope"\)$/,
     );
   });
 

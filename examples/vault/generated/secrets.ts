@@ -28,4 +28,4 @@ export const plans: Plans = {
     "PORT": {"type":"default","inner":{"type":"number","coerce":true,"checks":[{"check":"int","notInteger":{"code":"invalid_type","message":"Invalid input: expected int, received number"},"tooSmall":{"code":"too_small","message":"Too small: expected int to be >=-9007199254740991"},"tooBig":{"code":"too_big","message":"Too big: expected int to be <=9007199254740991"}}],"typeMessages":{"NaN":"Invalid input: expected number, received NaN","Infinity":"Invalid input: expected number, received Infinity","-Infinity":"Invalid input: expected number, received -Infinity"}}},
   };
 /** Resolve and validate every field; throws SecretsLoadError listing every bad field. */
-export const loadSecrets: Loader<Secrets> = createLoader<Secrets>({ manifest, plans, schema: () => import("../secrets.schema.ts") });
+export const loadSecrets: Loader<Secrets> = createLoader<Secrets>({ manifest, plans, providers: { "vault": () => import("secrets-gen/providers/vault").then((module) => module.default) }, schema: () => import("../secrets.schema.ts") });

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { defineSecrets, secret } from "../../src/index.ts";
 import { AUDIT_CHANNEL, close, loadOrExit, loadSecrets, refreshNow, SecretsLoadError, type AuditEvent } from "../../src/runtime/index.ts";
 import { CliError, describeFailure } from "../../src/cli/errors.ts";
+import { rejectionCodes } from "../../src/cli/manager-write.ts";
 import { runCli } from "../helpers/cli.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 
@@ -42,7 +43,7 @@ describe("a validator, transform or refine that throws", () => {
       const error = await loadError(loadSecrets(schema, { ...options, env: { JSON_CREDS: secretValue("json"), CHECKED: secretValue("checked") } }));
       expect(error.failures.map((failure) => failure.field)).toEqual(["JSON_CREDS", "CHECKED", "API_TOKEN"]);
       expect(error.failures[0]!.message).toBe(
-        "JSON_CREDS: the value from env JSON_CREDS is invalid (its schema threw a SyntaxError; the error's message is not shown because it may quote the value); fix it at its source.",
+        "JSON_CREDS: the value from env JSON_CREDS is invalid (its schema threw a SyntaxError; its message is not shown because it may quote the value); fix it at its source.",
       );
       expect(error.failures[1]!.message).toContain("its schema threw a SyntaxError");
       expect(events.filter((event) => event.outcome === "failed").map((event) => event.field)).toEqual(["JSON_CREDS", "CHECKED", "API_TOKEN"]);
@@ -73,6 +74,14 @@ describe("a validator, transform or refine that throws", () => {
   });
 });
 
+describe("push, pull and rotate checking a value against the schema", () => {
+  it("name a throwing transform's error class as the rejection, never its message", async () => {
+    const field = schema.fields.find((spec) => spec.name === "JSON_CREDS")!;
+    const codes = await rejectionCodes(field, secretValue("push"));
+    expect(codes).toEqual(["the schema threw a SyntaxError"]);
+  });
+});
+
 describe("zod messages of a sensitive field", () => {
   const trimmed = `  ${secretValue("trim")}  `;
 
@@ -88,9 +97,9 @@ describe("zod messages of a sensitive field", () => {
     try {
       const error = await loadError(loadSecrets(custom, { ...options, env: { KEY: trimmed, LOWER: secretValue("LOWER").toUpperCase(), ITEMS: `${secretValue("a")}:${secretValue("b")}` } }));
       expect(error.failures.map((failure) => failure.message)).toEqual([
-        "KEY: the value from env KEY is invalid (custom: message withheld, since this secret's schema words its own messages that may quote the value); fix it at its source.",
-        "LOWER: the value from env LOWER is invalid (custom: message withheld, since this secret's schema words its own messages that may quote the value); fix it at its source.",
-        "ITEMS: the value from env ITEMS is invalid (0: too_big: message withheld, since this secret's schema words its own messages that may quote the value; 1: too_big: message withheld, since this secret's schema words its own messages that may quote the value); fix it at its source.",
+        "KEY: the value from env KEY is invalid (custom; a message worded from the input is not shown because it may quote the value); fix it at its source.",
+        "LOWER: the value from env LOWER is invalid (custom; a message worded from the input is not shown because it may quote the value); fix it at its source.",
+        "ITEMS: the value from env ITEMS is invalid (0: too_big; 1: too_big; a message worded from the input is not shown because it may quote the value); fix it at its source.",
       ]);
       expectNoValuePiece(error.message, JSON.stringify(events));
       expect(error.message.toLowerCase()).not.toContain(SENTINEL_PREFIX);
@@ -99,14 +108,16 @@ describe("zod messages of a sensitive field", () => {
     }
   });
 
-  it("are zod's own wording when the schema has no custom message, and a config field keeps its custom message", async () => {
+  it("are zod's own wording or the schema's fixed text, and a config field keeps its custom message", async () => {
     const plain = defineSecrets({
       TOKEN: secret(z.string().min(100)),
+      DIGITS: secret(z.string().trim().regex(/^[0-9]+$/, { message: "must be digits" }).refine((text) => text.length > 90, "too short")),
       MODE: z.string().refine((value) => value === "fast", { error: (issue) => `mode ${String(issue.input)} is unknown` }),
     });
-    const error = await loadError(loadSecrets(plain, { ...options, env: { TOKEN: secretValue("token"), MODE: "slow" } }));
+    const error = await loadError(loadSecrets(plain, { ...options, env: { TOKEN: secretValue("token"), DIGITS: secretValue("digits"), MODE: "slow" } }));
     expect(error.failures.map((failure) => failure.message)).toEqual([
       "TOKEN: the value from env TOKEN is invalid (Too small: expected string to have >=100 characters); fix it at its source.",
+      "DIGITS: the value from env DIGITS is invalid (must be digits; too short); fix it at its source.",
       "MODE: the value from env MODE is invalid (mode slow is unknown); fix it at its source.",
     ]);
   });

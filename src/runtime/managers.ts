@@ -10,6 +10,7 @@ import { shareRequests, type Flight } from "./coalesce.ts";
 import { limiterFor } from "./rate-limit.ts";
 import { ConfigError } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
+import { printable } from "./printable.ts";
 import type { Settings } from "./settings.ts";
 
 /**
@@ -74,21 +75,23 @@ export async function resolveManagers(
 }
 
 function apply(state: FieldState, ref: SecretRef, outcome: Outcome, settings: Settings): void {
-  const where = ref.raw;
+  // Refs, versions and error texts reach reports and tables; a manager's answer may hold control characters.
+  const where = printable(ref.raw);
   if (outcome.status === "found") {
-    state.record({ source: "manager", where, outcome: "found", ...(outcome.version ? { detail: `version ${outcome.version}` } : {}) });
+    const version = outcome.version && printable(outcome.version);
+    state.record({ source: "manager", where, outcome: "found", ...(version ? { detail: `version ${version}` } : {}) });
     state.found = {
       value: outcome.value, source: "manager", where,
-      ...(outcome.version ? { version: outcome.version } : {}),
+      ...(version ? { version } : {}),
       ...(outcome.ttlSeconds !== undefined ? { ttlSeconds: outcome.ttlSeconds } : {}),
     };
     return;
   }
   if (outcome.status === "missing") {
-    state.record({ source: "manager", where, outcome: "missing", detail: outcome.reason ?? "not found" });
+    state.record({ source: "manager", where, outcome: "missing", detail: printable(outcome.reason ?? "not found") });
     return;
   }
-  const detail = `${outcome.kind}: ${outcome.message}`;
+  const detail = printable(`${outcome.kind}: ${outcome.message}`);
   state.record({ source: "manager", where, outcome: "error", detail });
   if (settings.production) {
     // Fail closed: an outage or a denial must never fall through to a weaker source.

@@ -31,7 +31,8 @@ describe("a control character in a path or variable", () => {
     expect(error).toBeInstanceOf(SecretsLoadError);
     const lines = (error as SecretsLoadError).message.split("\n");
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain(`API_KEY_FILE=nope\\n${FORGED}`);
+    expect((error as SecretsLoadError).failures[0]!.attempts[0]!.where).toBe(`API_KEY_FILE=nope\\n${FORGED}`);
+    expect(lines[1]).toContain(`API_KEY_FILE names ${process.cwd()}/nope\\n${FORGED}, which does not exist`);
   });
 
   it("is escaped in where: provenance, explain(), audit events, and the doctor table and report", async () => {
@@ -56,6 +57,6 @@ describe("a control character in a path or variable", () => {
     expect(result.code).toBe(1);
     for (const line of [...result.stdout.split("\n"), ...result.stderr.split("\n")]) expect(line.startsWith(FORGED)).toBe(false);
     expect(result.stdout + result.stderr).not.toContain("\x1b");
-    expect(result.stderr).toContain(`API_TOKEN_FILE=missing\\n${FORGED}`);
+    expect(result.stderr).toContain(`missing\\n${FORGED}, which does not exist`);
   });
 });

@@ -8,7 +8,7 @@ import type { Outcome, Provider, ResolveContext, SecretRef } from "../providers/
 import { builtinProviders } from "../providers/registry.ts";
 import { shareRequests, type Flight } from "./coalesce.ts";
 import { limiterFor } from "./rate-limit.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, withheldName } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
 import { printable } from "./printable.ts";
 import type { Settings } from "./settings.ts";
@@ -155,7 +155,7 @@ async function outcomesOf(provider: Provider, flight: Flight): Promise<Map<strin
     if (!(answer instanceof Map)) return everyRef(providerBug(provider, "returned something other than a Map of answers"));
     return new Map(flight.refs.map((ref) => [ref.raw, checkedOutcome(provider, answer.get(ref.raw))]));
   } catch (error) {
-    return everyRef({ status: "error", kind: "invalid", message: thrownMessage(error), cause: error });
+    return everyRef({ status: "error", kind: "invalid", message: thrownMessage(provider, error), cause: error });
   }
 }
 
@@ -181,8 +181,11 @@ function providerBug(provider: Provider, what: string): Outcome {
   return { status: "error", kind: "invalid", message: `the ${provider.name} provider ${what}: report this as a provider bug` };
 }
 
-/** A provider may throw anything, even objects that cannot become strings. */
-function thrownMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === "string" ? error : "it threw a value that is not an Error";
+/**
+ * A provider may throw anything, even objects that cannot become strings. Its message is not
+ * shown: a JSON.parse of a payload, say, quotes the first characters of the secret in it.
+ */
+function thrownMessage(provider: Provider, error: unknown): string {
+  if (!(error instanceof Error)) return "it threw a value that is not an Error";
+  return `the ${provider.name} provider threw ${withheldName(error)}, whose message is not shown as it may quote a value: have it return an error outcome with its own message`;
 }

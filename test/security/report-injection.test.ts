@@ -4,6 +4,7 @@
  * doctor table or explain() table: it is printed escaped.
  */
 import diagnosticsChannel from "node:diagnostics_channel";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -58,5 +59,20 @@ describe("a control character in a path or variable", () => {
     for (const line of [...result.stdout.split("\n"), ...result.stderr.split("\n")]) expect(line.startsWith(FORGED)).toBe(false);
     expect(result.stdout + result.stderr).not.toContain("\x1b");
     expect(result.stderr).toContain(`missing\\n${FORGED}, which does not exist`);
+  });
+});
+
+describe("scan", () => {
+  it("escapes a tracked file name with a newline, so it cannot forge the all-clear line", async () => {
+    const repo = writeFiles(join(tempDir(), "repo"), { [`leak\n${FORGED}.txt`]: `token=${secretValue("scan")}\n` });
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: repo, stdio: "ignore" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-q", "-m", "fixture");
+    const schemaPath = join(import.meta.dirname, "../fixtures/security/throwing.schema.ts");
+    const env = { ...process.env, NODE_ENV: undefined, SECRETS_ENV: undefined, SECRETS_DOCKER_DIR: "/nonexistent", JSON_CREDS: "{}", API_TOKEN: secretValue("scan") };
+    const result = await runCli(["scan", "--schema", schemaPath], { cwd: repo, env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(`leak\\n${FORGED}.txt:1: contains the loaded value of API_TOKEN\n`);
   });
 });

@@ -23,6 +23,7 @@ const options = { dockerDir: "/nonexistent", production: false } as const;
 const schema = defineSecrets({
   JSON_CREDS: secret(z.string().transform((text) => JSON.parse(text) as unknown)),
   CHECKED: secret(z.string().refine((text) => JSON.parse(text) !== null)),
+  PREPROCESSED: secret(z.preprocess((input) => JSON.parse(String(input)) as unknown, z.object({ user: z.string() }))),
   API_TOKEN: secret(z.string().min(10)),
 });
 
@@ -40,13 +41,15 @@ describe("a validator, transform or refine that throws", () => {
     const listen = (event: unknown) => events.push(event as AuditEvent);
     diagnosticsChannel.subscribe(AUDIT_CHANNEL, listen);
     try {
-      const error = await loadError(loadSecrets(schema, { ...options, env: { JSON_CREDS: secretValue("json"), CHECKED: secretValue("checked") } }));
-      expect(error.failures.map((failure) => failure.field)).toEqual(["JSON_CREDS", "CHECKED", "API_TOKEN"]);
+      const env = { JSON_CREDS: secretValue("json"), CHECKED: secretValue("checked"), PREPROCESSED: secretValue("pre") };
+      const error = await loadError(loadSecrets(schema, { ...options, env }));
+      expect(error.failures.map((failure) => failure.field)).toEqual(["JSON_CREDS", "CHECKED", "PREPROCESSED", "API_TOKEN"]);
       expect(error.failures[0]!.message).toBe(
         "JSON_CREDS: the value from env JSON_CREDS is invalid (its schema threw a SyntaxError; its message is not shown because it may quote the value); fix it at its source.",
       );
       expect(error.failures[1]!.message).toContain("its schema threw a SyntaxError");
-      expect(events.filter((event) => event.outcome === "failed").map((event) => event.field)).toEqual(["JSON_CREDS", "CHECKED", "API_TOKEN"]);
+      expect(error.failures[2]!.message).toContain("its schema threw a SyntaxError");
+      expect(events.filter((event) => event.outcome === "failed").map((event) => event.field)).toEqual(["JSON_CREDS", "CHECKED", "PREPROCESSED", "API_TOKEN"]);
       expectNoValuePiece(error.message, JSON.stringify(error.failures), JSON.stringify(events));
     } finally {
       diagnosticsChannel.unsubscribe(AUDIT_CHANNEL, listen);
@@ -60,7 +63,7 @@ describe("a validator, transform or refine that throws", () => {
   });
 
   it("never reaches a refresh warning with the value of a file that changed", async () => {
-    const env: Record<string, string> = { JSON_CREDS: '{"user":"app"}', CHECKED: "{}", API_TOKEN: secretValue("token") };
+    const env: Record<string, string> = { JSON_CREDS: '{"user":"app"}', CHECKED: "{}", PREPROCESSED: '{"user":"app"}', API_TOKEN: secretValue("token") };
     const warnings: string[] = [];
     const secrets = await loadSecrets<object>(schema, { ...options, env, refresh: { intervalMs: 3_600_000 }, onWarning: (message) => warnings.push(message) });
     try {
@@ -152,7 +155,7 @@ describe("the last-resort handlers", () => {
     vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (written.push(String(chunk)), true));
     vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
     await loadOrExit(() => loadSecrets(schema, { ...options, env: {} }));
-    expect(written.join("")).toMatch(/^secrets-gen: 3 of 3 fields could not be loaded \(development mode\):\n {2}- JSON_CREDS: no value found/);
+    expect(written.join("")).toMatch(/^secrets-gen: 4 of 4 fields could not be loaded \(development mode\):\n {2}- JSON_CREDS: no value found/);
   });
 
   it("the CLI names an unknown error's class instead of printing its message and stack, and keeps its own errors' messages", () => {

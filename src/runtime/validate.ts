@@ -1,4 +1,4 @@
-import { isOwnError, withheldName } from "./errors.ts";
+import { SecretsGenError, withheldName } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
 import type { ParseIssue, ParseResult } from "./plan-parser.ts";
 import { isZodNode, zodWording, type Wording } from "./zod-wording.ts";
@@ -22,7 +22,8 @@ export async function validateField(state: FieldState): Promise<Validated> {
   try {
     result = await validator.safeParseAsync(raw, wording?.params);
   } catch (error) {
-    if (isOwnError(error)) throw error; // e.g. a stale generated module, found when zod is first needed
+    // Ours (a stale generated module, found when zod is first needed); by class, as a user's error may share a name.
+    if (error instanceof SecretsGenError) throw error;
     const what = sensitive ? `${withheldName(error)}; its message is not shown because it may quote the value` : `${withheldName(error)}: ${firstLine(error)}`;
     return { ok: false, message: `its schema threw ${what}` };
   }

@@ -34,12 +34,20 @@ export async function zodWording(validator: FieldParser): Promise<Wording> {
         return message;
       },
     },
-    safe: (issue) => words.has(issue.message) || (fixed ??= fixedMessages(validator)).has(issue.message),
+    safe: (issue) => words.has(issue.message) || (fixed ??= fixedMessagesOf(validator)).has(issue.message),
   };
 }
 
 export function isZodNode(value: unknown): value is ZodNode {
   return typeof value === "object" && value !== null && "_zod" in value;
+}
+
+function fixedMessagesOf(validator: FieldParser): Set<string> {
+  try {
+    return fixedMessages(validator);
+  } catch {
+    return new Set(); // a part of the schema that throws when read: its issues show as codes only
+  }
 }
 
 /**

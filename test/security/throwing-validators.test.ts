@@ -56,6 +56,17 @@ describe("a validator, transform or refine that throws", () => {
     }
   });
 
+  it("treats a user's error that shares a name with one of ours as unknown", async () => {
+    const named = defineSecrets({
+      KEY: secret(z.string().transform((text): string => {
+        throw Object.assign(new Error(`bad ${text}`), { name: "ConfigError" });
+      })),
+    });
+    const error = await loadError(loadSecrets(named, { ...options, env: { KEY: secretValue("named") } }));
+    expect(error.failures[0]!.message).toContain("its schema threw a ConfigError; its message is not shown");
+    expectNoValuePiece(error.message);
+  });
+
   it("keeps a plain config field's error message, which holds no secret", async () => {
     const config = defineSecrets({ LIMITS: z.string().transform((text) => JSON.parse(text) as unknown) });
     const error = await loadError(loadSecrets(config, { ...options, env: { LIMITS: "{oops" } }));

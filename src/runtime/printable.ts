@@ -3,7 +3,6 @@
  * control character in one could start a forged line or a terminal escape. Printed escaped:
  * C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

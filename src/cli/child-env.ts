@@ -8,8 +8,8 @@ import { CliError } from "./errors.ts";
  * read. A field filled by the schema itself (a zod .default()) passes its value when it is a
  * string, number, boolean or bigint; an object default has no one env-var spelling, so it is left
  * out and the child's own schema applies its default again. Binary values (a manager's binary
- * secret) are refused: an env var cannot hold arbitrary bytes, and base64 would silently hand the
- * child a different value than the app reads.
+ * secret) and text with a NUL character are refused: an env var cannot hold them, and base64 would
+ * silently hand the child a different value than the app reads.
  */
 export function childEnv(
   schema: SecretsSchema,
@@ -34,6 +34,12 @@ function envText(result: Extract<FieldResult, { ok: true }>): string | undefined
       `${result.field} came from ${provenance.where} as binary data, which an environment variable cannot hold: store it as text in its source, or read it in the app with loadSecrets()`,
     );
   }
-  if (raw !== undefined) return raw;
-  return ["string", "number", "boolean", "bigint"].includes(typeof value) ? String(value) : undefined;
+  const text = raw ?? (["string", "number", "boolean", "bigint"].includes(typeof value) ? String(value) : undefined);
+  // Node refuses such an env var with an error that quotes it, value and all.
+  if (text?.includes("\0")) {
+    throw new CliError(
+      `${result.field} came from ${provenance.where} with a NUL character, which an environment variable cannot hold: remove it at its source, or read the field in the app with loadSecrets()`,
+    );
+  }
+  return text;
 }

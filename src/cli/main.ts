@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { ALIASES, commands, DEFAULT_COMMAND } from "./commands.ts";
-import { CliError, UsageError } from "./errors.ts";
+import { describeFailure, UsageError } from "./errors.ts";
 import { print } from "./output.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -50,8 +50,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`secrets-gen: ${error.message}: run \`secrets-gen --help\` for usage\n`);
       process.exit(2);
     }
-    const known = error instanceof CliError || (error as Error)?.name === "SchemaError" || (error as Error)?.name === "ConfigError";
-    process.stderr.write(`secrets-gen: ${known ? (error as Error).message : `unexpected error: ${(error as Error)?.stack ?? error}`}\n`);
+    process.stderr.write(`secrets-gen: ${describeFailure(error)}\n`);
     process.exit(1);
   },
 );

@@ -7,7 +7,7 @@ import process from "node:process";
 import { builtinProviders } from "../providers/registry.ts";
 import { ProviderWriteError, type Outcome, type Provider, type ResolveContext, type SecretRef } from "../providers/types.ts";
 import { resolveSettings } from "../runtime/settings.ts";
-import { errorName } from "../runtime/errors.ts";
+import { errorName, withheldName } from "../runtime/errors.ts";
 import type { FieldSpec } from "../schema/define.ts";
 import { CliError, UsageError } from "./errors.ts";
 
@@ -52,10 +52,17 @@ export function providerContext(): ResolveContext {
   };
 }
 
-/** The zod issue codes the field's schema raises for `value` (empty when it accepts it); never the value or zod's messages. */
+/**
+ * The zod issue codes the field's schema raises for `value` (empty when it accepts it); never the
+ * value or zod's messages. A transform or refine that throws is named by its error's class only.
+ */
 export async function rejectionCodes(field: FieldSpec, value: string): Promise<string[]> {
-  const result = await field.validator.safeParseAsync(value);
-  return result.success ? [] : [...new Set(result.error.issues.map((issue) => issue.code))];
+  try {
+    const result = await field.validator.safeParseAsync(value);
+    return result.success ? [] : [...new Set(result.error.issues.map((issue) => issue.code))];
+  } catch (error) {
+    return [`the schema threw ${withheldName(error)}`];
+  }
 }
 
 /** Built-in providers opened on first use, one per scheme, and closed together. */

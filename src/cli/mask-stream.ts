@@ -2,17 +2,17 @@
 import { StringDecoder } from "node:string_decoder";
 import { Transform } from "node:stream";
 import type { FieldResult } from "../runtime/loader.ts";
-import { MIN_REDACTED_LENGTH, redact } from "../runtime/redaction.ts";
+import { MIN_REDACTED_LENGTH, redact, secretForms } from "../runtime/redaction.ts";
 
 /**
  * The texts redact() masks for this load: each sensitive field's raw text and every string in its
- * parsed value. The mask stream needs them to know which output to hold back between chunks.
+ * parsed value, in each of their spellings (secretForms). The mask stream needs them to know which output to hold back between chunks.
  */
 export function loadedSecretTexts(results: readonly FieldResult[]): string[] {
   const texts = new Set<string>();
   const collect = (value: unknown): void => {
     if (typeof value === "string") {
-      if (value.length >= MIN_REDACTED_LENGTH) texts.add(value);
+      if (value.length >= MIN_REDACTED_LENGTH) for (const form of secretForms(value)) texts.add(form);
     } else if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
       for (const inner of Object.values(value)) collect(inner);
     }

@@ -22,12 +22,13 @@ const PLACEHOLDER = /^(<.*>|\$\{.*\}|\$\w+|\{\{.*\}\})$/;
 /** Every finding in one file's text, in line order; values are compared, never returned. */
 export function scanText(file: string, text: string, targets: readonly ScanTarget[]): Finding[] {
   const assignments = targets.map((target) => ({ target, patterns: assignmentPatterns(target.env) }));
+  const valueLines = targets.map((target) => linesHolding(text, target.values));
   const findings: Finding[] = [];
   text.split("\n").forEach((content, index) => {
     const line = index + 1;
-    for (const target of targets) {
-      if (target.values.some((value) => content.includes(value))) findings.push({ file, line, field: target.field, kind: "value" });
-    }
+    targets.forEach((target, at) => {
+      if (valueLines[at]!.has(line)) findings.push({ file, line, field: target.field, kind: "value" });
+    });
     for (const { target, patterns } of assignments) {
       const literal = patterns.map((pattern) => pattern.exec(content)?.[1]).find((value) => value !== undefined);
       const alreadyFound = findings.some((f) => f.line === line && f.field === target.field && f.file === file);
@@ -35,6 +36,23 @@ export function scanText(file: string, text: string, targets: readonly ScanTarge
     }
   });
   return findings;
+}
+
+/** The lines on which an occurrence of any of `values` starts; a multi-line value (a PEM key) counts at its first line. */
+function linesHolding(text: string, values: readonly string[]): Set<number> {
+  const lines = new Set<number>();
+  for (const value of values) {
+    for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + value.length)) {
+      lines.add(lineAt(text, at));
+    }
+  }
+  return lines;
+}
+
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let at = text.indexOf("\n"); at !== -1 && at < index; at = text.indexOf("\n", at + 1)) line++;
+  return line;
 }
 
 /**

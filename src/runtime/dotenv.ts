@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { ConfigError } from "./errors.ts";
+import { printable } from "./printable.ts";
 import { readSecretFile } from "./files.ts";
 import type { Settings } from "./settings.ts";
 
@@ -28,7 +29,7 @@ export async function readDotenv(settings: Settings): Promise<Dotenv> {
   for (const file of dotenvFiles(settings.mode)) {
     const result = await readSecretFile(join(settings.cwd, file), { roots: [settings.cwd], maxBytes: settings.maxFileBytes, deadlineMs: settings.timeoutMs });
     if (result.status === "missing") continue;
-    if (result.status === "error") throw new ConfigError(`the .env file ${result.message}`);
+    if (result.status === "error") throw new ConfigError(`the .env file ${printable(result.message)}`);
     for (const [name, value] of Object.entries(parseEnv(result.value))) {
       if (value !== undefined && !variables.has(name)) variables.set(name, { value, file });
     }

@@ -48,3 +48,25 @@ export function errorName(error: unknown, fallback = "Error"): string {
   const name = (error as { name?: unknown } | null | undefined)?.name;
   return typeof name === "string" && /^[A-Za-z]{1,40}$/.test(name) ? name : fallback;
 }
+
+/** Errors whose messages secrets-gen words itself, value-free; matched by name too, as dist/ and src/ may both be loaded. */
+const OWN_ERRORS = new Set(["SecretsGenError", "ConfigError", "SecretsLoadError", "SchemaError", "CliError", "UsageError", "MissingSdkError"]);
+
+export function isOwnError(error: unknown): boolean {
+  return error instanceof SecretsGenError || OWN_ERRORS.has((error as { name?: unknown } | null | undefined)?.name as string);
+}
+
+/**
+ * "a TypeError": an error that is not ours, named without quoting it. A JSON.parse or TypeError
+ * message from a transform or library may hold a value, or the first characters of one, which no
+ * redaction can find.
+ */
+export function withheldName(error: unknown): string {
+  const name = errorName(error);
+  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+}
+
+/** An unknown error named for a last-resort message: "a TypeError (its message is not shown …)". */
+export function withheldError(error: unknown): string {
+  return `${withheldName(error)} (its message is not shown because it may quote a secret value)`;
+}

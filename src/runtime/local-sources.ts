@@ -4,6 +4,7 @@ import type { SourceKind } from "../schema/define.ts";
 import type { Dotenv } from "./dotenv.ts";
 import type { FieldState } from "./field-state.ts";
 import { readSecretFile, type FileRead } from "./files.ts";
+import { printable } from "./printable.ts";
 import type { Settings } from "./settings.ts";
 
 interface Lookup {
@@ -12,6 +13,7 @@ interface Lookup {
   readonly read: () => Promise<FileRead> | FileRead;
 }
 
+/** Every `where` and file message is escaped here, where paths from env and the file system enter reports. */
 export async function resolveLocally(state: FieldState, settings: Settings, dotenv: Dotenv): Promise<void> {
   for (const lookup of lookupsFor(state, settings, dotenv)) {
     if (state.settled) return;
@@ -21,8 +23,9 @@ export async function resolveLocally(state: FieldState, settings: Settings, dote
       state.record({ source, where, outcome: "missing", detail: missingDetail(source) });
     } else if (result.status === "error") {
       // A bad file is the operator's mistake, not an outage: refuse in every mode.
-      state.record({ source, where, outcome: "error", detail: result.message });
-      state.failure = `${state.spec.name}: ${result.message}.`;
+      const message = printable(result.message);
+      state.record({ source, where, outcome: "error", detail: message });
+      state.failure = `${state.spec.name}: ${message}.`;
     } else if (!state.accepts(source, settings.production)) {
       state.record({
         source, where, outcome: "not-allowed",
@@ -40,14 +43,14 @@ function lookupsFor(state: FieldState, settings: Settings, dotenv: Dotenv): Look
   const fromDotenv = dotenv.get(spec.env);
   const envLookups: Lookup[] = [
     { source: "env", where: `env ${spec.env}`, read: () => fromEnv(settings.env[spec.env]) },
-    ...(fromDotenv ? [{ source: "dotenv" as const, where: `${fromDotenv.file} ${spec.env}`, read: () => fromEnv(fromDotenv.value) }] : []),
+    ...(fromDotenv ? [{ source: "dotenv" as const, where: `${printable(fromDotenv.file)} ${spec.env}`, read: () => fromEnv(fromDotenv.value) }] : []),
   ];
   if (!spec.sensitive) return envLookups;
 
   const inDir = (source: SourceKind, dir: string): Lookup[] =>
     spec.files.map((name) => {
       const path = join(dir, name);
-      return { source, where: path, read: () => readSecretFile(path, { roots: [dir], maxBytes: settings.maxFileBytes, deadlineMs: settings.timeoutMs }) };
+      return { source, where: printable(path), read: () => readSecretFile(path, { roots: [dir], maxBytes: settings.maxFileBytes, deadlineMs: settings.timeoutMs }) };
     });
   const fileEnvPath = settings.env[spec.fileEnv];
   return [
@@ -66,7 +69,7 @@ function fileEnvLookup(variable: string, path: string, settings: Settings): Look
   const absolute = resolve(settings.cwd, path);
   return {
     source: "docker",
-    where: `${variable}=${path}`,
+    where: `${variable}=${printable(path)}`,
     read: async () => {
       const result = await readSecretFile(absolute, { roots: settings.fileRoots, maxBytes: settings.maxFileBytes, deadlineMs: settings.timeoutMs });
       if (result.status !== "missing") return result;

@@ -7,8 +7,9 @@ import { setMaxListeners } from "node:events";
 import type { Outcome, Provider, ProviderLoaders, ResolveContext, SecretRef } from "../providers/types.ts";
 import { shareRequests, type Flight } from "./coalesce.ts";
 import { limiterFor } from "./rate-limit.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, withheldName } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
+import { printable } from "./printable.ts";
 import type { Settings } from "./settings.ts";
 
 /**
@@ -74,21 +75,23 @@ export async function resolveManagers(
 }
 
 function apply(state: FieldState, ref: SecretRef, outcome: Outcome, settings: Settings): void {
-  const where = ref.raw;
+  // Refs, versions and error texts reach reports and tables; a manager's answer may hold control characters.
+  const where = printable(ref.raw);
   if (outcome.status === "found") {
-    state.record({ source: "manager", where, outcome: "found", ...(outcome.version ? { detail: `version ${outcome.version}` } : {}) });
+    const version = outcome.version && printable(outcome.version);
+    state.record({ source: "manager", where, outcome: "found", ...(version ? { detail: `version ${version}` } : {}) });
     state.found = {
       value: outcome.value, source: "manager", where,
-      ...(outcome.version ? { version: outcome.version } : {}),
+      ...(version ? { version } : {}),
       ...(outcome.ttlSeconds !== undefined ? { ttlSeconds: outcome.ttlSeconds } : {}),
     };
     return;
   }
   if (outcome.status === "missing") {
-    state.record({ source: "manager", where, outcome: "missing", detail: outcome.reason ?? "not found" });
+    state.record({ source: "manager", where, outcome: "missing", detail: printable(outcome.reason ?? "not found") });
     return;
   }
-  const detail = `${outcome.kind}: ${outcome.message}`;
+  const detail = printable(`${outcome.kind}: ${outcome.message}`);
   state.record({ source: "manager", where, outcome: "error", detail });
   if (settings.production) {
     // Fail closed: an outage or a denial must never fall through to a weaker source.
@@ -152,7 +155,7 @@ async function outcomesOf(provider: Provider, flight: Flight): Promise<Map<strin
     if (!(answer instanceof Map)) return everyRef(providerBug(provider, "returned something other than a Map of answers"));
     return new Map(flight.refs.map((ref) => [ref.raw, checkedOutcome(provider, answer.get(ref.raw))]));
   } catch (error) {
-    return everyRef({ status: "error", kind: "invalid", message: thrownMessage(error), cause: error });
+    return everyRef({ status: "error", kind: "invalid", message: thrownMessage(provider, error), cause: error });
   }
 }
 
@@ -178,8 +181,11 @@ function providerBug(provider: Provider, what: string): Outcome {
   return { status: "error", kind: "invalid", message: `the ${provider.name} provider ${what}: report this as a provider bug` };
 }
 
-/** A provider may throw anything, even objects that cannot become strings. */
-function thrownMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === "string" ? error : "it threw a value that is not an Error";
+/**
+ * A provider may throw anything, even objects that cannot become strings. Its message is not
+ * shown: a JSON.parse of a payload, say, quotes the first characters of the secret in it.
+ */
+function thrownMessage(provider: Provider, error: unknown): string {
+  if (!(error instanceof Error)) return "it threw a value that is not an Error";
+  return `the ${provider.name} provider threw ${withheldName(error)}, whose message is not shown as it may quote a value: have it return an error outcome with its own message`;
 }

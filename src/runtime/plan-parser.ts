@@ -8,7 +8,8 @@ import { receivedName, type NumberCheck, type Plan, type PlannedIssue, type Plan
 
 /** The part of zod's safeParseAsync that validation reads; zod schemas satisfy it. */
 export interface FieldParser {
-  safeParseAsync(value: unknown): Promise<ParseResult>;
+  /** `params`: zod's parse options (an error map), passed on to zod when the plan hands over. */
+  safeParseAsync(value: unknown, params?: object): Promise<ParseResult>;
 }
 
 export type ParseResult =
@@ -28,9 +29,9 @@ type Run = (input: unknown) => Step;
 export function planParser(plan: Plan, fallback: () => Promise<FieldParser>): FieldParser {
   const run = compile(plan);
   return {
-    async safeParseAsync(value) {
+    async safeParseAsync(value, params) {
       const step = value === undefined || typeof value === "string" ? run(value) : NEEDS_ZOD;
-      return step === NEEDS_ZOD ? (await fallback()).safeParseAsync(value) : step;
+      return step === NEEDS_ZOD ? (await fallback()).safeParseAsync(value, params) : step;
     },
   };
 }

@@ -18,8 +18,18 @@ export function rememberSecret(value: unknown, seen = new WeakSet<object>()): vo
     return;
   }
   if (typeof value !== "string" || value.length < MIN_REDACTED_LENGTH || known.has(value)) return;
-  known.add(value);
+  for (const form of secretForms(value)) known.add(form);
   longestFirst = undefined;
+}
+
+/**
+ * The spellings of a value that count as the value: itself, with its line ends as LF and as CRLF
+ * (a PEM key in a file or a child's output), and JSON-escaped (`\n`, `\"`) as a JSON log or file
+ * holds it. Other encodings (base64, URL encoding, hex) are out of scope.
+ */
+export function secretForms(value: string): string[] {
+  const forms = [value, value.replaceAll("\r\n", "\n"), value.replace(/\r?\n/g, "\r\n"), JSON.stringify(value).slice(1, -1)];
+  return [...new Set(forms)].filter((form) => form.length >= MIN_REDACTED_LENGTH);
 }
 
 /** Replace every loaded secret value in `text` with "[redacted]". */

@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Provider } from "../providers/types.ts";
 import { publishAudit } from "./audit.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, isOwnError, withheldError, withheldName } from "./errors.ts";
 import type { LoadReport } from "./loader.ts";
 import { closeProviders } from "./managers.ts";
 import { watchMountSwaps, type MountWatch } from "./mount-watch.ts";
@@ -202,7 +202,7 @@ async function refreshOnce(state: Running, fields: ReadonlySet<string>): Promise
   try {
     report = await state.resolve(fields);
   } catch (error) {
-    state.warn(`refreshing secrets failed (${(error as Error)?.message ?? error}); keeping the last good values.`);
+    state.warn(`refreshing secrets failed (${isOwnError(error) ? (error as Error).message : withheldError(error)}); keeping the last good values.`);
     return;
   }
   if (state.closed) return;
@@ -234,7 +234,7 @@ async function refreshOnce(state: Running, fields: ReadonlySet<string>): Promise
       try {
         handler(provenance);
       } catch (error) {
-        state.warn(`an onChange handler for ${field} threw ${(error as Error)?.name ?? "an error"}; the new value is in place.`);
+        state.warn(`an onChange handler for ${field} threw ${withheldName(error)}; the new value is in place.`);
       }
     }
   }

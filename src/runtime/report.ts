@@ -1,6 +1,7 @@
 /** Turning a field's attempts into one value-free sentence for the start-up report. */
 import type { Attempt } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
+import { printable } from "./printable.ts";
 import type { Settings } from "./settings.ts";
 
 export function summarizeAttempts(attempts: readonly Attempt[]): string {
@@ -30,9 +31,9 @@ function howTo(source: Attempt["source"], state: FieldState, settings: Settings)
     case "manager":
       return spec.from.length > 0 ? `store it at ${spec.from.map((ref) => ref.raw).join(" or ")}` : "";
     case "kubernetes":
-      return settings.k8sDir ? `mount it as ${settings.k8sDir}/${spec.files[0]}` : "";
+      return settings.k8sDir ? `mount it as ${printable(settings.k8sDir)}/${spec.files[0]}` : "";
     case "docker":
-      return `put it in ${settings.dockerDir}/${spec.files[0]} or point ${spec.fileEnv} at a file`;
+      return `put it in ${printable(settings.dockerDir)}/${spec.files[0]} or point ${spec.fileEnv} at a file`;
     case "env":
       return `set the environment variable ${spec.env}`;
     case "dotenv":

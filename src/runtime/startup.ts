@@ -1,22 +1,23 @@
 import process from "node:process";
-import { SecretsGenError } from "./errors.ts";
+import { isOwnError, withheldError } from "./errors.ts";
 import { redact } from "./redaction.ts";
 
 /**
  * The top-level path of generated/index.ts: load, or print the report and end the process
  * with exit code 1. Our own errors print their message only; a stack trace of secrets-gen's
- * internals helps nobody fix a missing secret.
+ * internals helps nobody fix a missing secret. Any other error is named by its class: its message
+ * may quote a value.
  */
 export async function loadOrExit<T>(load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
-    const text = redact(String((error as Error)?.message ?? error));
-    const message = error instanceof SecretsGenError
-      ? error.message
+    const message = isOwnError(error)
+      ? (error as Error).message
       : (error as Error)?.name === "NotCapable"
-        ? `secrets-gen: Deno refused access (${text}): run Deno with --allow-env and --allow-read`
-        : `secrets-gen: loading secrets failed unexpectedly: ${text}`;
+        // Deno's permission errors name the variable or path refused, never a value.
+        ? `secrets-gen: Deno refused access (${redact(String((error as Error).message))}): run Deno with --allow-env and --allow-read`
+        : `secrets-gen: loading secrets failed unexpectedly with ${withheldError(error)}: run \`npx secrets-gen doctor\` to see which field fails, or report it as a bug if doctor passes`;
     process.stderr.write(`${message}\n`);
     process.exit(1);
   }

@@ -98,8 +98,18 @@ function isZodType(value: unknown): value is z.ZodType {
   return typeof value === "object" && value !== null && "_zod" in value && typeof (value as z.ZodType).safeParseAsync === "function";
 }
 
+/**
+ * Names a field cannot have: the loaded object's own members (toJSON, toString), Object.prototype's
+ * (constructor, __proto__, valueOf…), and `then`, which would make the object look like a promise.
+ */
+const RESERVED_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), "toJSON", "then"]);
+
 /** Declare every secret and config value of an app. Throws a SchemaError naming the field on bad options. */
 export function defineSecrets<const T extends SecretsShape>(shape: T): SecretsSchema<T> {
+  const prototype: unknown = Object.getPrototypeOf(shape);
+  if (isZodType(prototype) || isSecretField(prototype)) {
+    throw new SchemaError("the schema has a __proto__ field, which JavaScript takes as the object's prototype rather than a field: rename the field");
+  }
   const fields = Object.entries(shape).map(([name, definition]) => toFieldSpec(name, definition));
   return Object.freeze({ [SCHEMA]: true as const, shape, fields: Object.freeze(fields) });
 }
@@ -108,6 +118,7 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
   const fail = (problem: string): never => {
     throw new SchemaError(`field ${name} in the schema ${problem}`);
   };
+  if (RESERVED_NAMES.has(name)) fail(`has a name the secrets object or every JavaScript object already uses, so reading secrets.${name} would not give its value: rename the field`);
   if (isZodType(definition)) {
     if (!ENV_NAME.test(name)) fail(`is not a valid environment variable name: use letters, digits and underscores`);
     return Object.freeze({

@@ -70,7 +70,7 @@ describe("refresh", () => {
     // Only the refresher may change it: the app sees a read-only object.
     expect(() => ((secrets as { API_KEY: string }).API_KEY = "sk_forged")).toThrow(TypeError);
     expect(() => Object.assign(secrets, { EXTRA: 1 })).toThrow(TypeError);
-    expect(Object.keys(secrets)).toEqual(["API_KEY"]);
+    expect(Object.getOwnPropertyNames(secrets)).toEqual(["API_KEY"]);
     await close(secrets);
   });
 

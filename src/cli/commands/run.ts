@@ -5,6 +5,7 @@ import process from "node:process";
 import { finished } from "node:stream/promises";
 import { HELP_OPTION, PRODUCTION_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
 import { childEnv } from "../child-env.ts";
+import { errorName } from "../../runtime/errors.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { print } from "../output.ts";
 import { loadForCli } from "../load-report.ts";
@@ -18,7 +19,7 @@ Resolves every field of the schema as the app would and starts <command> with th
 environment plus each field under its env var name (the text as found, before zod; a zod
 .default() is passed as text when it is a string, number or boolean). When any field fails, the
 start-up report is printed and the command is not started. A binary value (a manager's binary
-secret) cannot be an env var and is refused. SIGINT, SIGTERM and SIGHUP are passed on to the command.
+secret) or a value with a NUL character cannot be an env var and is refused. SIGINT, SIGTERM and SIGHUP are passed on to the command.
 
 Options:
   -s, --schema <path>   schema file (default: secrets.schema.ts)
@@ -85,7 +86,7 @@ async function runChild(file: string, args: readonly string[], env: Record<strin
     return code ?? 128 + (signal ? constants.signals[signal] : 0);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT") throw new CliError(`the command "${file}" could not be started (${code ?? String(error)}): check that it is an executable file`);
+    if (code !== "ENOENT") throw new CliError(`the command "${file}" could not be started (${code ?? errorName(error)}): check that it is an executable file`);
     process.stderr.write(`secrets-gen: the command "${file}" was not found: check its name and PATH\n`);
     return COMMAND_NOT_FOUND;
   } finally {

@@ -4,6 +4,7 @@ import { readFile, stat } from "node:fs/promises";
 import process from "node:process";
 import { promisify } from "node:util";
 import { HELP_OPTION, PRODUCTION_OPTION, SCHEMA_OPTION, parseCommandArgs } from "../args.ts";
+import { printable } from "../../runtime/printable.ts";
 import { CliError } from "../errors.ts";
 import { print } from "../output.ts";
 import { loadForCli } from "../load-report.ts";
@@ -67,9 +68,10 @@ export async function run(argv: readonly string[]): Promise<number> {
 }
 
 function describe(finding: Finding): string {
+  const where = `${printable(finding.file)}:${finding.line}`; // a tracked file's name may hold a newline
   return finding.kind === "value"
-    ? `${finding.file}:${finding.line}: contains the loaded value of ${finding.field}`
-    : `${finding.file}:${finding.line}: assigns a literal value to ${finding.field}`;
+    ? `${where}: contains the loaded value of ${finding.field}`
+    : `${where}: assigns a literal value to ${finding.field}`;
 }
 
 async function trackedFiles(paths: readonly string[]): Promise<string[]> {

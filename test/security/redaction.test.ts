@@ -44,8 +44,9 @@ describe("a loaded secrets object", () => {
     }).toThrow(TypeError);
   });
 
-  it("enumerates only its fields", () => {
-    expect(Object.keys(secrets)).toEqual(["PASSWORD", "CONFIG", "MAYBE", "REGION"]);
+  it("has only its fields as own properties, with the sensitive ones not enumerable", () => {
+    expect(Object.getOwnPropertyNames(secrets)).toEqual(["PASSWORD", "CONFIG", "MAYBE", "REGION"]);
+    expect(Object.keys(secrets)).toEqual(["REGION"]);
   });
 
   it("tells where each value came from without the value", () => {

@@ -12,13 +12,14 @@ export interface FieldType {
   readonly text: string | undefined;
 }
 
-/** The generated module's fallback for types that only exist as imports (brands, library classes). */
+/** The generated module's fallback for types it cannot name itself (local or imported types, brands). */
 export const OUTPUT_ALIAS = "SchemaOutput";
 
 const PROBE = "__secrets_gen_probe__.ts";
+const PORTABLE_PROBE = "__secrets_gen_portable__.ts";
 const FORMAT = ts.TypeFormatFlags.NoTruncation;
 
-export function computeFieldTypes(schemaPath: string, fieldNames: readonly string[]): Map<string, FieldType> {
+export function computeFieldTypes(schemaPath: string, outDir: string, fieldNames: readonly string[]): Map<string, FieldType> {
   const directory = dirname(schemaPath);
   const project = createProject(directory);
   const probe = project.createSourceFile(
@@ -28,21 +29,46 @@ export function computeFieldTypes(schemaPath: string, fieldNames: readonly strin
   );
   const alias = probe.getTypeAliasOrThrow("Output");
   const output = alias.getType();
-  const types = new Map<string, FieldType>();
+  const computed = new Map<string, { type: Type; text: string }>();
   for (const name of fieldNames) {
     const property = output.getProperty(name);
     if (!property) throw typeCheckFailure(schemaPath, project);
     const type = property.getTypeAtLocation(alias);
     if (type.isAny()) throw typeCheckFailure(schemaPath, project);
-    types.set(name, { text: portableText(type, alias) });
+    computed.set(name, { type, text: type.getText(alias, FORMAT) });
   }
-  return types;
+  const portable = portableTexts(project, outDir, computed);
+  return new Map(fieldNames.map((name) => [name, { text: portable.get(name) }]));
 }
 
-function portableText(type: Type, at: Parameters<Type["getText"]>[0]): string | undefined {
-  const text = type.getText(at, FORMAT);
-  // import("/abs/path").Brand would differ per machine: refer to the schema's type instead.
-  return text.includes("import(") ? undefined : text;
+/**
+ * The texts that mean the same type when written in the generated module, which imports nothing
+ * from the schema's side: each is declared in a probe file in the output directory and must
+ * compile there and be the very type the checker computed. A local enum, interface or alias, an
+ * imported type or a brand fails one or the other (a local `interface Request` would otherwise
+ * silently name the global one) and falls back to the schema's own type (OUTPUT_ALIAS).
+ */
+function portableTexts(project: Project, outDir: string, computed: ReadonlyMap<string, { type: Type; text: string }>): Map<string, string> {
+  // import("/abs/path").Brand would differ per machine even where it compiles.
+  const entries = [...computed].filter(([, { text }]) => !text.includes("import("));
+  const probe = project.createSourceFile(
+    join(outDir, PORTABLE_PROBE),
+    `export {};\n${entries.map(([, { text }], index) => `type T${index} = ${text};`).join("\n")}\n`,
+    { overwrite: true },
+  );
+  const failedLines = new Set(
+    probe.getPreEmitDiagnostics()
+      .filter((diagnostic) => diagnostic.getCategory() === ts.DiagnosticCategory.Error)
+      .map((diagnostic) => diagnostic.getLineNumber()),
+  );
+  const checker = project.getTypeChecker().compilerObject;
+  const portable = new Map<string, string>();
+  entries.forEach(([name, { type, text }], index) => {
+    if (failedLines.has(index + 2)) return; // line 1 is `export {};`
+    const written = probe.getTypeAliasOrThrow(`T${index}`).getType().compilerType;
+    if (checker.isTypeAssignableTo(written, type.compilerType) && checker.isTypeAssignableTo(type.compilerType, written)) portable.set(name, text);
+  });
+  return portable;
 }
 
 function createProject(directory: string): Project {

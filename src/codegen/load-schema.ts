@@ -14,7 +14,9 @@ export async function loadSchema(schemaPath: string): Promise<SecretsSchema> {
       ? await import(url)
       : await (await import("tsx/esm/api")).tsImport(url, import.meta.url);
   } catch (error) {
-    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(schemaPath)) {
+    // "Cannot find module X imported from <schema>" is a missing import of the schema, not a missing schema.
+    const missing = String((error as Error).message).replace(/ imported from .*$/s, "");
+    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && missing.includes(schemaPath)) {
       throw new CliError(`the schema ${schemaPath} does not exist: create it or pass --schema <path>`);
     }
     // The schema's own errors (SchemaError, syntax) are the user's to read, so show their message.

@@ -1,0 +1,102 @@
+/**
+ * A schema module is ordinary code: it may read process.env while it is evaluated (t3-env's
+ * `NODE_ENV === "production" ? z.string() : z.string().optional()`). The generated module holds
+ * one manifest and one set of plans for every mode, so generation evaluates the schema once per
+ * mode and refuses fields that come out differently: the generated code is never right in
+ * development and silently wrong (fail-open) in production.
+ */
+import process from "node:process";
+import type { SecretsSchema } from "../schema/define.ts";
+import { toManifest, type ManifestField } from "../schema/manifest.ts";
+import { planOf } from "../schema/plan-of.ts";
+import { CliError } from "../cli/errors.ts";
+import { loadSchema } from "./load-schema.ts";
+
+const MODES = ["production", "development", "test"] as const;
+type Mode = (typeof MODES)[number];
+
+export interface EvaluatedSchema {
+  /** The schema as evaluated for production (identical in the other modes, or generation stops). */
+  readonly schema: SecretsSchema;
+  /** Environment variables the schema read while it was evaluated; undefined where they cannot be seen (Deno). */
+  readonly envRead: readonly string[] | undefined;
+}
+
+export async function loadSchemaInEveryMode(schemaPath: string): Promise<EvaluatedSchema> {
+  // Deno's process.env cannot be swapped, and its import() caches a module's dependencies.
+  if ("Deno" in globalThis) return { schema: await loadSchema(schemaPath), envRead: undefined };
+  const read = new Set<string>();
+  const evaluated = new Map<Mode, SecretsSchema>();
+  for (const mode of MODES) evaluated.set(mode, await evaluateUnder(mode, schemaPath, read));
+  const production = evaluated.get("production")!;
+  const differing = differingFields(evaluated);
+  if (differing.length > 0) throw envDependentError(schemaPath, differing);
+  return { schema: production, envRead: [...read].sort() };
+}
+
+/** Evaluate the schema afresh with NODE_ENV and SECRETS_ENV set to `mode`, noting every variable it reads. */
+async function evaluateUnder(mode: Mode, schemaPath: string, read: Set<string>): Promise<SecretsSchema> {
+  const original = process.env;
+  const env: NodeJS.ProcessEnv = { ...original, NODE_ENV: mode, SECRETS_ENV: mode };
+  const note = (key: string | symbol) => (typeof key === "string" && read.add(key), key);
+  process.env = new Proxy(env, {
+    get: (target, key) => Reflect.get(target, note(key)),
+    has: (target, key) => Reflect.has(target, note(key)),
+    getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(target, note(key)),
+  });
+  try {
+    return await loadSchema(schemaPath);
+  } finally {
+    process.env = original;
+  }
+}
+
+interface Difference {
+  readonly field: string;
+  readonly modes: readonly [Mode, Mode];
+  /** What differs: manifest keys, "validation rules", or "presence". */
+  readonly what: readonly string[];
+}
+
+function differingFields(evaluated: ReadonlyMap<Mode, SecretsSchema>): Difference[] {
+  const [first, ...others] = [...evaluated.entries()];
+  const differences = new Map<string, Difference>();
+  for (const [mode, schema] of others) {
+    const a = metadata(first![1]);
+    const b = metadata(schema);
+    for (const field of new Set([...a.keys(), ...b.keys()])) {
+      if (differences.has(field)) continue;
+      const what = whatDiffers(a.get(field), b.get(field));
+      if (what.length > 0) differences.set(field, { field, modes: [first![0], mode], what });
+    }
+  }
+  return [...differences.values()];
+}
+
+interface FieldMetadata {
+  readonly manifest: ManifestField;
+  readonly rules: string;
+}
+
+function metadata(schema: SecretsSchema): Map<string, FieldMetadata> {
+  const manifest = toManifest(schema.fields);
+  return new Map(schema.fields.map((field) => [field.name, { manifest: manifest[field.name]!, rules: JSON.stringify(planOf(field.validator)) }]));
+}
+
+function whatDiffers(a: FieldMetadata | undefined, b: FieldMetadata | undefined): string[] {
+  if (!a || !b) return ["presence"];
+  const keys = new Set([...Object.keys(a.manifest), ...Object.keys(b.manifest)]) as Set<keyof ManifestField>;
+  const manifestKeys = [...keys].filter((key) => JSON.stringify(a.manifest[key]) !== JSON.stringify(b.manifest[key]));
+  return [...manifestKeys, ...(a.rules === b.rules ? [] : ["validation rules"])];
+}
+
+function envDependentError(schemaPath: string, differences: readonly Difference[]): CliError {
+  const each = differences.map(({ field, modes: [a, b], what }) =>
+    what.includes("presence")
+      ? `${field} exists when NODE_ENV is ${a} or ${b} but not both`
+      : `${field} has a different ${what.join(" and ")} when NODE_ENV is ${a} and when it is ${b}`);
+  return new CliError(
+    `the schema ${schemaPath} depends on the environment it is evaluated in (${each.join("; ")}), so one generated module cannot be right in every mode: ` +
+      `declare the field the same way in every mode, with devOptional: true for "required in production, optional elsewhere" or devDefault for a value used only outside production`,
+  );
+}

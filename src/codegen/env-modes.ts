@@ -6,6 +6,7 @@
  * development and silently wrong (fail-open) in production.
  */
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import type { SecretsSchema } from "../schema/define.ts";
 import { toManifest, type ManifestField } from "../schema/manifest.ts";
 import { planOf } from "../schema/plan-of.ts";
@@ -13,6 +14,8 @@ import { CliError } from "../cli/errors.ts";
 import { loadSchema } from "./load-schema.ts";
 
 const MODES = ["production", "development", "test"] as const;
+// Stack frames name files by path (tsx, Node) or URL (plain Node): either contains the path.
+const THIS_FILE = fileURLToPath(import.meta.url);
 type Mode = (typeof MODES)[number];
 
 export interface EvaluatedSchema {
@@ -38,7 +41,7 @@ export async function loadSchemaInEveryMode(schemaPath: string): Promise<Evaluat
 async function evaluateUnder(mode: Mode, schemaPath: string, read: Set<string>): Promise<SecretsSchema> {
   const original = process.env;
   const env: NodeJS.ProcessEnv = { ...original, NODE_ENV: mode, SECRETS_ENV: mode };
-  const note = (key: string | symbol) => (typeof key === "string" && read.add(key), key);
+  const note = (key: string | symbol) => (typeof key === "string" && readBySchema() && read.add(key), key);
   process.env = new Proxy(env, {
     get: (target, key) => Reflect.get(target, note(key)),
     has: (target, key) => Reflect.has(target, note(key)),
@@ -49,6 +52,16 @@ async function evaluateUnder(mode: Mode, schemaPath: string, read: Set<string>):
   } finally {
     process.env = original;
   }
+}
+
+/**
+ * Whether the code reading process.env now is the schema's (its modules or packages it imports),
+ * not Node's module loader or tsx, which read their own settings while loading it.
+ */
+function readBySchema(): boolean {
+  const frames = (new Error().stack ?? "").split("\n").slice(1);
+  const reader = frames.find((frame) => !frame.includes(THIS_FILE));
+  return reader !== undefined && !/[( ]node:/.test(reader) && !reader.includes("/node_modules/tsx/");
 }
 
 interface Difference {

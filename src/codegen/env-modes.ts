@@ -2,8 +2,8 @@
  * A schema module is ordinary code: it may read process.env while it is evaluated (t3-env's
  * `NODE_ENV === "production" ? z.string() : z.string().optional()`). The generated module holds
  * one manifest and one set of plans for every mode, so generation evaluates the schema once per
- * mode and refuses fields that come out differently: the generated code is never right in
- * development and silently wrong (fail-open) in production.
+ * mode (just once when it read no variable at all) and refuses fields that come out differently:
+ * the generated code is never right in development and silently wrong (fail-open) in production.
  */
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -16,28 +16,31 @@ import { loadSchema } from "./load-schema.ts";
 const MODES = ["production", "development", "test"] as const;
 // Stack frames name files by path (tsx, Node) or URL (plain Node): either contains the path.
 const THIS_FILE = fileURLToPath(import.meta.url);
+const EVERY_VARIABLE = "*";
 type Mode = (typeof MODES)[number];
 
 export interface EvaluatedSchema {
   /** The schema as evaluated for production (identical in the other modes, or generation stops). */
   readonly schema: SecretsSchema;
-  /** Environment variables the schema read while it was evaluated; undefined where they cannot be seen (Deno). */
+  /** Environment variables the schema read while it was evaluated ("*": it listed them all); undefined where they cannot be seen (Deno). */
   readonly envRead: readonly string[] | undefined;
 }
 
 export async function loadSchemaInEveryMode(schemaPath: string): Promise<EvaluatedSchema> {
-  // Deno's process.env cannot be swapped, and its import() caches a module's dependencies.
-  if ("Deno" in globalThis) return { schema: await loadSchema(schemaPath), envRead: undefined };
+  const deno = "Deno" in globalThis;
   const read = new Set<string>();
   const evaluated = new Map<Mode, SecretsSchema>();
-  for (const mode of MODES) evaluated.set(mode, await evaluateUnder(mode, schemaPath, read));
-  const production = evaluated.get("production")!;
+  for (const mode of MODES) {
+    evaluated.set(mode, await (deno ? evaluateUnderDeno : evaluateUnder)(mode, schemaPath, read));
+    // A schema that read no variable at all cannot come out differently in another mode.
+    if (!deno && read.size === 0) return { schema: evaluated.get(mode)!, envRead: [] };
+  }
   const differing = differingFields(evaluated);
   if (differing.length > 0) throw envDependentError(schemaPath, differing);
-  return { schema: production, envRead: [...read].sort() };
+  return { schema: evaluated.get("production")!, envRead: deno ? undefined : [...read].sort() };
 }
 
-/** Evaluate the schema afresh with NODE_ENV and SECRETS_ENV set to `mode`, noting every variable it reads. */
+/** Evaluate the schema afresh (tsx gives each import its own module graph) with NODE_ENV and SECRETS_ENV set to `mode`, noting every variable it reads. */
 async function evaluateUnder(mode: Mode, schemaPath: string, read: Set<string>): Promise<SecretsSchema> {
   const original = process.env;
   const env: NodeJS.ProcessEnv = { ...original, NODE_ENV: mode, SECRETS_ENV: mode };
@@ -46,11 +49,31 @@ async function evaluateUnder(mode: Mode, schemaPath: string, read: Set<string>):
     get: (target, key) => Reflect.get(target, note(key)),
     has: (target, key) => Reflect.has(target, note(key)),
     getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(target, note(key)),
+    // Listing the variables (a spread, Object.keys) may read any of them.
+    ownKeys: (target) => (note(EVERY_VARIABLE), Reflect.ownKeys(target)),
   });
   try {
     return await loadSchema(schemaPath);
   } finally {
     process.env = original;
+  }
+}
+
+/**
+ * Deno's environment cannot be swapped or watched, and its import() re-evaluates only the schema
+ * module itself (a distinct URL per mode), not the modules it imports: the check covers what the
+ * schema file reads, and the cache is never trusted.
+ */
+async function evaluateUnderDeno(mode: Mode, schemaPath: string): Promise<SecretsSchema> {
+  const saved = { NODE_ENV: process.env.NODE_ENV, SECRETS_ENV: process.env.SECRETS_ENV };
+  Object.assign(process.env, { NODE_ENV: mode, SECRETS_ENV: mode });
+  try {
+    return await loadSchema(schemaPath, `mode=${mode}`);
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }
 

@@ -4,10 +4,12 @@ import { CliError } from "../cli/errors.ts";
 
 /**
  * Import the user's TypeScript schema: natively under Deno, through tsx on Node (so no build
- * step or loader flag is needed). tsx is imported only on Node.
+ * step or loader flag is needed). tsx is imported only on Node; each tsImport() evaluates the
+ * schema and everything it imports afresh.
  */
-export async function loadSchema(schemaPath: string): Promise<SecretsSchema> {
-  const url = pathToFileURL(schemaPath).href;
+export async function loadSchema(schemaPath: string, query?: string): Promise<SecretsSchema> {
+  // A query makes Deno evaluate the module afresh rather than return its cached instance.
+  const url = pathToFileURL(schemaPath).href + (query ? `?${query}` : "");
   let module: { default?: unknown };
   try {
     module = "Deno" in globalThis

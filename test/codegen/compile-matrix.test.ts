@@ -95,15 +95,24 @@ describe("the generated module compiles whatever types the schema uses", async (
     expect(result).toBe("");
   }, 300_000);
 
+  it("lists config() env names and devOptional in .env.example and the doc comments", () => {
+    const example = generated.files[2]!.content;
+    expect(example).toContain("# (config; optional)\nAPP_RETRIES=\n");
+    expect(example).toContain("# (secret; or a file via AUTH_FILE; optional outside production)\nAUTH=\n");
+    expect(secrets).toContain("/** Not secret. env APP_RETRIES (or .env) */\n  readonly RETRIES: number;");
+    expect(secrets).toContain("→ env AUTH (or .env) → unset outside production (required in production) */\n  readonly AUTH: string | undefined;");
+  });
+
   it("spells out types anyone can name, and refers to the schema's type for the rest", () => {
     expect(property("EMPTY")).toBe("string");
     expect(property("RETRIES")).toBe("number");
     expect(property("AUTH")).toBe("string | undefined");
     expect(property("HOME_URL")).toBe("URL");
+    expect(property("MODE")).toBe('"fast" | "safe"'); // the checker writes the alias out
     // z.infer of another schema expands to the object type, alias or not.
     expect(property("CREDS")).toBe("{ user: string; port: number; }");
     expect(property("CREDS_ALIAS")).toBe("{ user: string; port: number; }");
-    for (const name of ["DATA_SOURCE", "GCP_CREDS", "MODE", "REGION", "SHADE", "BOXED", "REQUEST", "USER_ID"]) {
+    for (const name of ["DATA_SOURCE", "GCP_CREDS", "REGION", "SHADE", "BOXED", "REQUEST", "USER_ID"]) {
       expect([name, property(name)]).toEqual([name, `SchemaOutput["${name}"]`]);
     }
   });

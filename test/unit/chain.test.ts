@@ -80,7 +80,8 @@ describe("resolution chain, first hit wins", () => {
     expect((await load({ cwd: app, env: { TOKEN: ENV } })).TOKEN).toBe(ENV);
 
     const refused = await loadError(load({ cwd: app, env: { NODE_ENV: "production" } }));
-    expect(refused.message).not.toContain(".env");
+    // Not read in production, only named: the value is there, and production ignores it.
+    expect(refused.message).toContain("env TOKEN (not set; present in .env.local, but production ignores .env files: set the env var, or opt in with SECRETS_DOTENV=true)");
     expect((await load({ cwd: app, env: { NODE_ENV: "production", SECRETS_DOTENV: "true" } })).TOKEN).toBe("from-dotenv-local");
     expect((await load({ cwd: app, env: { NODE_ENV: "production" }, dotenv: true })).TOKEN).toBe("from-dotenv-local");
     await expect(load({ cwd: app, env: { SECRETS_DOTENV: "maybe" } })).rejects.toThrow('SECRETS_DOTENV is "maybe": set it to true or false');

@@ -164,6 +164,9 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
     ...(options.description !== undefined ? { description: options.description } : descriptionOf(schema)),
   };
   if (!sensitive) {
+    // Plain config is read from env and .env only: a secret-only option would be silently ignored.
+    const secretOnly = (["from", "file", "devDefault", "optional", "productionSources"] as const).find((key) => options[key] !== undefined);
+    if (secretOnly) fail(`passes ${secretOnly} to config(), which only secret() fields take: use secret() or say it in the zod schema`);
     return Object.freeze({ ...common, fileEnv: `${env}_FILE`, files: [], from: [], productionSources: ["env", "dotenv"] as const });
   }
 

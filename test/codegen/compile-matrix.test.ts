@@ -23,7 +23,7 @@ const SRC = relative(join(dir, "app"), join(REPO, "src")).split("\\").join("/");
 const SCHEMA = `import { z } from "zod";
 import { config, defineSecrets, secret } from "${SRC}/index.ts";
 import type { Region } from "./regions.ts";
-import { type Shade, shades } from "./reexport.ts";
+import { type Palette, shades } from "./reexport.ts";
 
 enum DataSource { Postgres = "postgres", Mysql = "mysql" }
 interface GcpCreds { project_id: string; private_key: string }
@@ -38,7 +38,8 @@ export default defineSecrets({
   GCP_CREDS: secret(z.string().transform((text) => JSON.parse(text) as GcpCreds)),
   MODE: z.string().transform((text): Mode => (text === "fast" ? "fast" : "safe")),
   REGION: z.string().transform((name): Region => ({ name })),
-  SHADE: z.enum(shades).transform((value): Shade => value),
+  SHADE: z.enum(shades),
+  PALETTE: z.enum(shades).transform((shade): Palette => ({ shade })),
   BOXED: z.coerce.number().transform((value): Box<number> => ({ value })),
   CREDS: secret(z.string().transform((text) => Creds.parse(JSON.parse(text)))),
   CREDS_ALIAS: secret(z.string().transform((text): Creds => Creds.parse(JSON.parse(text)))),
@@ -75,8 +76,8 @@ describe("the generated module compiles whatever types the schema uses", async (
   const app = writeFiles(join(dir, "app"), {
     "package.json": '{ "type": "module" }',
     "regions.ts": "export interface Region { readonly name: string }\n",
-    "shades.ts": 'export const shades = ["light", "dark"] as const;\nexport type Shade = (typeof shades)[number];\n',
-    "reexport.ts": 'export { shades, type Shade } from "./shades.ts";\n',
+    "shades.ts": 'export const shades = ["light", "dark"] as const;\nexport interface Palette { readonly shade: (typeof shades)[number] }\n',
+    "reexport.ts": 'export { shades, type Palette } from "./shades.ts";\n',
     "secrets.schema.ts": SCHEMA,
     "check.ts": CHECK,
     "tsconfig.nodenext.json": TSCONFIG("nodenext", "nodenext"),
@@ -108,11 +109,13 @@ describe("the generated module compiles whatever types the schema uses", async (
     expect(property("RETRIES")).toBe("number");
     expect(property("AUTH")).toBe("string | undefined");
     expect(property("HOME_URL")).toBe("URL");
-    expect(property("MODE")).toBe('"fast" | "safe"'); // the checker writes the alias out
+    // The checker writes these aliases out.
+    expect(property("MODE")).toBe('"fast" | "safe"');
+    expect(property("SHADE")).toBe('"light" | "dark"');
     // z.infer of another schema expands to the object type, alias or not.
     expect(property("CREDS")).toBe("{ user: string; port: number; }");
     expect(property("CREDS_ALIAS")).toBe("{ user: string; port: number; }");
-    for (const name of ["DATA_SOURCE", "GCP_CREDS", "REGION", "SHADE", "BOXED", "REQUEST", "USER_ID"]) {
+    for (const name of ["DATA_SOURCE", "GCP_CREDS", "REGION", "PALETTE", "BOXED", "REQUEST", "USER_ID"]) {
       expect([name, property(name)]).toEqual([name, `SchemaOutput["${name}"]`]);
     }
   });

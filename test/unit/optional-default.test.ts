@@ -137,6 +137,12 @@ describe("config(): plain fields with env and description (repro 4)", () => {
     expect(message).toContain("AUTH_DEFAULT_TEAM_ID: no value (tried env AUTH_SSO_DEFAULT_TEAM_ID (not set or empty))");
   });
 
+  it("refuses options only secret() takes, which a plain field would silently ignore", () => {
+    expect(() => defineSecrets({ X: config(z.string(), { from: "vault://a/b#c" } as never) })).toThrow(
+      "field X in the schema passes from to config(), which only secret() fields take: use secret() or say it in the zod schema",
+    );
+  });
+
   it("refuses a bad env name with a SchemaError naming the field", () => {
     expect(() => defineSecrets({ X: config(z.string(), { env: "A-B" }) })).toThrow('field X in the schema has env "A-B", which is not a valid environment variable name');
   });

@@ -17,6 +17,8 @@ const MODES = ["production", "development", "test"] as const;
 // Stack frames name files by path (tsx, Node) or URL (plain Node): either contains the path.
 const THIS_FILE = fileURLToPath(import.meta.url);
 const EVERY_VARIABLE = "*";
+// tsx and what it runs on read their own settings (ESBUILD_BINARY_PATH…) while loading the schema.
+const LOADER_PACKAGES = ["tsx", "esbuild"];
 type Mode = (typeof MODES)[number];
 
 export interface EvaluatedSchema {
@@ -79,12 +81,12 @@ async function evaluateUnderDeno(mode: Mode, schemaPath: string): Promise<Secret
 
 /**
  * Whether the code reading process.env now is the schema's (its modules or packages it imports),
- * not Node's module loader or tsx, which read their own settings while loading it.
+ * not Node's module loader or tsx (and its esbuild), which read their own settings while loading it.
  */
 function readBySchema(): boolean {
   const frames = (new Error().stack ?? "").split("\n").slice(1);
   const reader = frames.find((frame) => !frame.includes(THIS_FILE));
-  return reader !== undefined && !/[( ]node:/.test(reader) && !reader.includes("/node_modules/tsx/");
+  return reader !== undefined && !/[( ]node:/.test(reader) && !LOADER_PACKAGES.some((name) => reader.includes(`/node_modules/${name}/`));
 }
 
 interface Difference {

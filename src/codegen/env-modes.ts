@@ -92,20 +92,21 @@ function readBySchema(): boolean {
 interface Difference {
   readonly field: string;
   readonly modes: readonly [Mode, Mode];
-  /** What differs: manifest keys, "validation rules", or "presence". */
+  /** What differs: manifest keys, "validation rules", or "presence" (declared in the first mode only). */
   readonly what: readonly string[];
 }
 
 function differingFields(evaluated: ReadonlyMap<Mode, SecretsSchema>): Difference[] {
-  const [first, ...others] = [...evaluated.entries()];
+  const [[firstMode, firstSchema], ...others] = [...evaluated.entries()] as [[Mode, SecretsSchema], ...[Mode, SecretsSchema][]];
+  const a = metadata(firstSchema);
   const differences = new Map<string, Difference>();
   for (const [mode, schema] of others) {
-    const a = metadata(first![1]);
     const b = metadata(schema);
     for (const field of new Set([...a.keys(), ...b.keys()])) {
       if (differences.has(field)) continue;
       const what = whatDiffers(a.get(field), b.get(field));
-      if (what.length > 0) differences.set(field, { field, modes: [first![0], mode], what });
+      // For a field declared in one mode only, the mode that has it comes first.
+      if (what.length > 0) differences.set(field, { field, modes: a.has(field) ? [firstMode, mode] : [mode, firstMode], what });
     }
   }
   return [...differences.values()];
@@ -131,7 +132,7 @@ function whatDiffers(a: FieldMetadata | undefined, b: FieldMetadata | undefined)
 function envDependentError(schemaPath: string, differences: readonly Difference[]): CliError {
   const each = differences.map(({ field, modes: [a, b], what }) =>
     what.includes("presence")
-      ? `${field} exists when NODE_ENV is ${a} or ${b} but not both`
+      ? `${field} is declared when NODE_ENV is ${a} but not when it is ${b}`
       : `${field} has a different ${what.join(" and ")} when NODE_ENV is ${a} and when it is ${b}`);
   return new CliError(
     `the schema ${schemaPath} depends on the environment it is evaluated in (${each.join("; ")}), so one generated module cannot be right in every mode: ` +

@@ -48,6 +48,11 @@ describe("a schema whose fields differ by NODE_ENV", () => {
     expect((error as Error).message).toContain("KEY has a different validation rules when NODE_ENV is production and when it is test");
   });
 
+  it("is refused when a field is declared in some modes only", async () => {
+    const error = await generateIn("presence", `  TOKEN: secret(z.string()),\n  ...(process.env.NODE_ENV === "production" ? {} : { DEBUG_TOKEN: secret(z.string()) }),`).catch((e: unknown) => e);
+    expect((error as Error).message).toContain("(DEBUG_TOKEN is declared when NODE_ENV is development but not when it is production)");
+  });
+
   it("generates when the schema reads NODE_ENV but every field comes out the same", async () => {
     const { generated } = await generateIn("same", `  TOKEN: secret(z.string(), { description: process.env.NODE_ENV ? "Token" : "Token" }),`);
     expect(generated.envRead).toContain("NODE_ENV");

@@ -25,9 +25,9 @@ export const manifest = {
     "SESSION_SECRET": {"sensitive":true,"description":"Signs session cookies","from":[],"files":["session_secret"],"env":"SESSION_SECRET","fileEnv":"SESSION_SECRET_FILE","devDefault":true,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
     "STRIPE_API_KEY": {"sensitive":true,"description":"Stripe secret key","from":[],"files":["STRIPE_API_KEY","stripe_api_key"],"env":"STRIPE_API_KEY","fileEnv":"STRIPE_API_KEY_FILE","devDefault":true,"optional":false,"productionSources":["kubernetes","docker"]},
     "SMTP_PASSWORD": {"sensitive":true,"description":"Outgoing mail relay password","from":[],"files":["SMTP_PASSWORD","smtp_password"],"env":"SMTP_PASSWORD","fileEnv":"SMTP_PASSWORD_FILE","devDefault":false,"optional":true,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
-    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
-    "LOG_LEVEL": {"sensitive":false,"description":"Log verbosity","from":[],"files":[],"env":"LOG_LEVEL","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
-    "ALLOWED_ORIGINS": {"sensitive":false,"description":"Comma-separated CORS origins","from":[],"files":[],"env":"ALLOWED_ORIGINS","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
+    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":true,"productionSources":["env","dotenv"]},
+    "LOG_LEVEL": {"sensitive":false,"description":"Log verbosity","from":[],"files":[],"env":"LOG_LEVEL","devDefault":false,"optional":true,"productionSources":["env","dotenv"]},
+    "ALLOWED_ORIGINS": {"sensitive":false,"description":"Comma-separated CORS origins","from":[],"files":[],"env":"ALLOWED_ORIGINS","devDefault":false,"optional":true,"productionSources":["env","dotenv"]},
   } as const satisfies Manifest;
 /** How production validates each field without loading zod (null: by zod). Checked against the schema in development. */
 export const plans: Plans = {

@@ -7,18 +7,10 @@ export function emitEnvExample(schema: SecretsSchema, header: string): string {
       field.sensitive ? "secret" : "config",
       ...(field.sensitive ? [`or a file via ${field.fileEnv}`] : []),
       ...(field.from.length > 0 ? [`also from ${field.from.map((ref) => ref.raw).join(", ")}`] : []),
-      ...(field.optional || (!field.sensitive && acceptsMissing(field.validator)) ? ["optional"] : []),
+      ...(field.optional ? ["optional"] : field.devOptional ? ["optional outside production"] : []),
     ];
     const description = field.description ? `${field.description} ` : "";
     return `# ${description}(${notes.join("; ")})\n${field.env}=`;
   });
   return `${header.replace(/^\/\/ ?/, "# ")}\n# Names only: never put real values in this file.\n\n${blocks.join("\n\n")}\n`;
-}
-
-function acceptsMissing(validator: SecretsSchema["fields"][number]["validator"]): boolean {
-  try {
-    return validator.safeParse(undefined).success;
-  } catch {
-    return false; // async refinements cannot run synchronously; treat as required
-  }
 }

@@ -3,8 +3,8 @@
  * interface shows plain types (`string`, `number | undefined`, `"a" | "b"`) in editors and tsc.
  */
 import { existsSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { Project, ts, type Type } from "ts-morph";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { Project, ts } from "ts-morph";
 import { CliError } from "../cli/errors.ts";
 
 export interface FieldType {
@@ -12,13 +12,14 @@ export interface FieldType {
   readonly text: string | undefined;
 }
 
-/** The generated module's fallback for types that only exist as imports (brands, library classes). */
+/** The generated module's fallback for types it cannot name itself (local or imported types, brands). */
 export const OUTPUT_ALIAS = "SchemaOutput";
 
 const PROBE = "__secrets_gen_probe__.ts";
+const PORTABLE_PROBE = "__secrets_gen_portable__.ts";
 const FORMAT = ts.TypeFormatFlags.NoTruncation;
 
-export function computeFieldTypes(schemaPath: string, fieldNames: readonly string[]): Map<string, FieldType> {
+export function computeFieldTypes(schemaPath: string, outDir: string, fieldNames: readonly string[]): Map<string, FieldType> {
   const directory = dirname(schemaPath);
   const project = createProject(directory);
   const probe = project.createSourceFile(
@@ -28,21 +29,44 @@ export function computeFieldTypes(schemaPath: string, fieldNames: readonly strin
   );
   const alias = probe.getTypeAliasOrThrow("Output");
   const output = alias.getType();
-  const types = new Map<string, FieldType>();
+  const texts = new Map<string, string>();
   for (const name of fieldNames) {
     const property = output.getProperty(name);
     if (!property) throw typeCheckFailure(schemaPath, project);
     const type = property.getTypeAtLocation(alias);
     if (type.isAny()) throw typeCheckFailure(schemaPath, project);
-    types.set(name, { text: portableText(type, alias) });
+    texts.set(name, type.getText(alias, FORMAT));
   }
-  return types;
+  const portable = portableTexts(project, schemaPath, outDir, texts);
+  return new Map(fieldNames.map((name) => [name, { text: portable.get(name) }]));
 }
 
-function portableText(type: Type, at: Parameters<Type["getText"]>[0]): string | undefined {
-  const text = type.getText(at, FORMAT);
-  // import("/abs/path").Brand would differ per machine: refer to the schema's type instead.
-  return text.includes("import(") ? undefined : text;
+/**
+ * The texts that mean the same type when written in the generated module, which imports nothing
+ * from the schema's side: each is declared in a probe file in the output directory, where it must
+ * compile and be the very type the schema gives the field (mutually assignable). A local enum,
+ * interface or alias, an imported type or a brand fails one or the other (a local
+ * `interface Request` would otherwise silently name the global one) and falls back to the schema's
+ * own type (OUTPUT_ALIAS).
+ */
+function portableTexts(project: Project, schemaPath: string, outDir: string, texts: ReadonlyMap<string, string>): Map<string, string> {
+  // import("/abs/path").Brand would differ per machine even where it compiles.
+  const entries = [...texts].filter(([, text]) => !text.includes("import("));
+  const schemaImport = relative(outDir, schemaPath).split(sep).join("/");
+  const header = [
+    `import type schema from "${schemaImport.startsWith(".") ? schemaImport : `./${schemaImport}`}";`,
+    `type Output = NonNullable<(typeof schema)["~output"]>;`,
+    `type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;`,
+  ];
+  // One line per field, so a diagnostic's line tells which field's text does not work there.
+  const lines = entries.map(([name, text], index) => `export type T${index} = ${text}; export const same${index}: Same<T${index}, Output[${JSON.stringify(name)}]> = true;`);
+  const probe = project.createSourceFile(join(outDir, PORTABLE_PROBE), [...header, ...lines, ""].join("\n"), { overwrite: true });
+  const failedLines = new Set(
+    probe.getPreEmitDiagnostics()
+      .filter((diagnostic) => diagnostic.getCategory() === ts.DiagnosticCategory.Error)
+      .map((diagnostic) => diagnostic.getLineNumber()),
+  );
+  return new Map(entries.filter((_, index) => !failedLines.has(header.length + index + 1)));
 }
 
 function createProject(directory: string): Project {

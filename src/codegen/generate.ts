@@ -4,7 +4,7 @@ import type { SecretsSchema } from "../schema/define.ts";
 import { emitEnvExample } from "./env-example.ts";
 import { emitModules, generatedHeader } from "./emit.ts";
 import { computeFieldTypes } from "./field-types.ts";
-import { loadSchema } from "./load-schema.ts";
+import { loadSchemaInEveryMode } from "./env-modes.ts";
 
 export interface GenerateOptions {
   /** Path to secrets.schema.ts. */
@@ -21,16 +21,24 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
-export async function generate(options: GenerateOptions): Promise<{ files: GeneratedFile[]; schema: SecretsSchema }> {
+export interface Generated {
+  readonly files: GeneratedFile[];
+  readonly schema: SecretsSchema;
+  /** Environment variables the schema read while evaluated (undefined: not known); its output may depend on them. */
+  readonly envRead: readonly string[] | undefined;
+}
+
+export async function generate(options: GenerateOptions): Promise<Generated> {
   const schemaPath = resolve(options.schema);
   const root = dirname(schemaPath);
   const out = resolve(options.out ?? join(root, "generated"));
-  const schema = await loadSchema(schemaPath);
-  const types = computeFieldTypes(schemaPath, schema.fields.map((field) => field.name));
+  const { schema, envRead } = await loadSchemaInEveryMode(schemaPath);
+  const types = computeFieldTypes(schemaPath, out, schema.fields.map((field) => field.name));
   const schemaImport = importSpecifier(out, schemaPath);
   const modules = emitModules({ schema, types, schemaImport, runtimeImport: options.runtimeImport ?? "secrets-gen/runtime" });
   return {
     schema,
+    envRead,
     files: [
       { path: join(out, "secrets.ts"), content: modules.secrets },
       { path: join(out, "index.ts"), content: modules.index },

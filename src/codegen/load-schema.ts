@@ -5,17 +5,21 @@ import { isOwnError, withheldError } from "../runtime/errors.ts";
 
 /**
  * Import the user's TypeScript schema: natively under Deno, through tsx on Node (so no build
- * step or loader flag is needed). tsx is imported only on Node.
+ * step or loader flag is needed). tsx is imported only on Node; each tsImport() evaluates the
+ * schema and everything it imports afresh.
  */
-export async function loadSchema(schemaPath: string): Promise<SecretsSchema> {
-  const url = pathToFileURL(schemaPath).href;
+export async function loadSchema(schemaPath: string, query?: string): Promise<SecretsSchema> {
+  // A query makes Deno evaluate the module afresh rather than return its cached instance.
+  const url = pathToFileURL(schemaPath).href + (query ? `?${query}` : "");
   let module: { default?: unknown };
   try {
     module = "Deno" in globalThis
       ? await import(url)
       : await (await import("tsx/esm/api")).tsImport(url, import.meta.url);
   } catch (error) {
-    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(schemaPath)) {
+    // "Cannot find module X imported from <schema>" is a missing import of the schema, not a missing schema.
+    const missing = String((error as Error).message).replace(/ imported from .*$/s, "");
+    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && missing.includes(schemaPath)) {
       throw new CliError(`the schema ${schemaPath} does not exist: create it or pass --schema <path>`);
     }
     // Our SchemaError and tsx's TransformError (a syntax error, quoting the schema's source) are

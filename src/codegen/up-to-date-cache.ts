@@ -6,7 +6,9 @@
  * written or checked all match, `generate` and `--check` answer "up to date" in milliseconds.
  * Anything the digest cannot account for (an unresolvable import, a tsconfig that extends
  * another, no node_modules to keep the record in) means no shortcut: the full run decides.
- * The one thing it cannot see is a schema whose output depends on the environment it runs in.
+ * The digest cannot see the environment: a schema that read any environment variable while it
+ * was evaluated (NODE_ENV, a feature flag…) may generate differently under another one, so its
+ * runs are recorded as never reusable and every run of it does the full work.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -26,6 +28,8 @@ export interface CachedOutput {
 
 interface CacheRecord {
   readonly digest: string;
+  /** The schema read environment variables (or they could not be seen): never a shortcut. */
+  readonly readsEnv: boolean;
   readonly fieldCount: number;
   readonly outputs: readonly CachedOutput[];
 }
@@ -33,8 +37,12 @@ interface CacheRecord {
 export interface UpToDateCache {
   /** The outputs and field count, when the inputs and every output on disk are as last recorded. */
   hit(): Promise<{ outputs: readonly CachedOutput[]; fieldCount: number } | undefined>;
-  /** Record a run whose outputs on disk now equal `outputs`' contents. */
-  save(fieldCount: number, outputs: readonly (Omit<CachedOutput, "sha256"> & { readonly content: string })[]): Promise<void>;
+  /** Record a run whose outputs on disk now equal `outputs`' contents, and the variables the schema read (undefined: unknown). */
+  save(
+    fieldCount: number,
+    outputs: readonly (Omit<CachedOutput, "sha256"> & { readonly content: string })[],
+    envRead: readonly string[] | undefined,
+  ): Promise<void>;
 }
 
 const SOURCE_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs"];
@@ -59,12 +67,13 @@ export function upToDateCache(schemaPath: string, options: readonly string[]): U
   return {
     async hit() {
       const record = await readFile(file, "utf8").then((text) => JSON.parse(text) as CacheRecord, () => undefined);
-      if (record?.digest !== digest) return undefined;
+      if (record?.digest !== digest || record.readsEnv !== false) return undefined;
       const current = await Promise.all(record.outputs.map(async (output) => sha256(await readFile(output.path, "utf8").catch(() => ""))));
       return record.outputs.every((output, index) => output.sha256 === current[index]) ? { outputs: record.outputs, fieldCount: record.fieldCount } : undefined;
     },
-    async save(fieldCount, outputs) {
-      const record: CacheRecord = { digest, fieldCount, outputs: outputs.map(({ content, ...output }) => ({ ...output, sha256: sha256(content) })) };
+    async save(fieldCount, outputs, envRead) {
+      const readsEnv = envRead === undefined || envRead.length > 0;
+      const record: CacheRecord = { digest, readsEnv, fieldCount, outputs: outputs.map(({ content, ...output }) => ({ ...output, sha256: sha256(content) })) };
       await mkdir(dirname(file), { recursive: true });
       // Written aside then renamed: two concurrent runs never leave a half-written record.
       const temporary = `${file}.${process.pid}.tmp`;

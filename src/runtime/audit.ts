@@ -4,7 +4,7 @@
  *   diagnostics_channel.subscribe("secrets-gen:resolve", (event) => logger.info(event));
  */
 import diagnosticsChannel from "node:diagnostics_channel";
-import type { SourceKind } from "../schema/define.ts";
+import type { ProvenanceSource } from "./provenance.ts";
 
 export const AUDIT_CHANNEL = "secrets-gen:resolve";
 
@@ -13,7 +13,7 @@ export interface AuditEvent {
   readonly field: string;
   /** loaded / failed on a load; changed / unchanged / failed / stale on a refresh. */
   readonly outcome: "loaded" | "failed" | "changed" | "unchanged" | "stale";
-  readonly source?: SourceKind | "schema";
+  readonly source?: ProvenanceSource;
   readonly where?: string;
   readonly version?: string;
   /** The failure sentence (value-free) when the outcome is failed or stale. */

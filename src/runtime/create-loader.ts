@@ -2,7 +2,9 @@
  * `loadSecrets` for a generated module. In production, fields are validated by the plans the
  * codegen wrote, so a cold start loads neither zod nor the schema; the schema is imported only
  * when a field needs zod. In development the schema is always imported: it stays the source of
- * truth, and a generated module that no longer matches it (manifest or plans) is refused.
+ * truth, and a generated module that no longer matches it (manifest or plans) is refused —
+ * in production too whenever the schema is imported, so metadata generated from a schema that
+ * evaluates differently in production fails closed.
  */
 import process from "node:process";
 import { isSecretsSchema, type SecretsSchema } from "../schema/define.ts";
@@ -27,7 +29,10 @@ export interface GeneratedSecrets {
   readonly providers?: ProviderLoaders;
 }
 
-const STALE = "the generated secrets module is out of date with its schema: run `npx secrets-gen` to regenerate it";
+/** One sentence naming the fields whose generated manifest or plan no longer matches the schema. */
+function staleError(fields: readonly string[]): ConfigError {
+  return new ConfigError(`the generated secrets module is out of date with its schema (changed: ${fields.join(", ")}): run \`npx secrets-gen\` to regenerate it`);
+}
 
 export function createLoader<T>(generated: GeneratedSecrets): Loader<T> {
   let imported: Promise<SecretsSchema> | undefined;
@@ -48,12 +53,16 @@ async function importChecked(generated: GeneratedSecrets): Promise<SecretsSchema
     throw new ConfigError("the generated secrets module imports a schema without a defineSecrets() default export: fix secrets.schema.ts and run `npx secrets-gen`");
   }
   const schema = module.default;
-  if (JSON.stringify(toManifest(schema.fields)) !== JSON.stringify(generated.manifest)) throw new ConfigError(STALE);
+  // The schema as evaluated now (in production: under production's environment) must be what was generated.
+  const manifest = toManifest(schema.fields);
   // Loaded only here: planning reads zod's internals, and the schema has loaded zod by now.
   const { planOf } = await import("../schema/plan-of.ts");
-  for (const field of schema.fields) {
-    if (!samePlan(planOf(field.validator), generated.plans[field.name] ?? null)) throw new ConfigError(STALE);
-  }
+  const names = [...new Set([...Object.keys(generated.manifest), ...Object.keys(manifest)])];
+  const changed = names.filter((name) => {
+    const field = schema.fields.find((spec) => spec.name === name);
+    return JSON.stringify(manifest[name]) !== JSON.stringify(generated.manifest[name]) || !field || !samePlan(planOf(field.validator), generated.plans[name] ?? null);
+  });
+  if (changed.length > 0) throw staleError(changed);
   return schema;
 }
 
@@ -76,6 +85,7 @@ function plannedSchema(generated: GeneratedSecrets, schema: () => Promise<Secret
       files: field.files,
       from: field.from.map((raw) => parseRef(raw)),
       optional: field.optional,
+      devOptional: field.devOptional === true,
       productionSources: field.productionSources,
       validator: planParser(generated.plans[name]!, zodFor),
     };

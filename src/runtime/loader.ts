@@ -1,6 +1,6 @@
 import { SecretsLoadError, type Attempt, type FieldFailure } from "./errors.ts";
 import { FieldState, type LoadableSchema } from "./field-state.ts";
-import { readDotenv } from "./dotenv.ts";
+import { readDotenv, type Dotenv } from "./dotenv.ts";
 import { resolveLocally } from "./local-sources.ts";
 import { closeProviders, providersFor, resolveManagers } from "./managers.ts";
 import { attachProvenance, type Provenance } from "./provenance.ts";
@@ -87,6 +87,10 @@ async function resolveFields(schema: LoadableSchema, settings: Settings, pool: M
   // error text may quote a secret that another source supplied.
   for (const warning of states.flatMap((state) => state.warnings)) settings.warn(redact(warning));
 
+  // Production ignores .env files unless opted in; the report still says when a missing value is only there.
+  let ignoredDotenv: Promise<Dotenv> | undefined;
+  const dotenvInProduction = () => (settings.production && !settings.dotenv ? (ignoredDotenv ??= readDotenv({ ...settings, dotenv: true }).catch(() => new Map())) : undefined);
+
   const loadedAt = new Date();
   const results: FieldResult[] = [];
   for (const state of states) {
@@ -97,13 +101,14 @@ async function resolveFields(schema: LoadableSchema, settings: Settings, pool: M
       fail(state.failure);
       continue;
     }
-    if (!state.found && spec.sensitive && !spec.optional) {
-      fail(missingMessage(state, settings));
+    if (!state.found && !spec.optional && !(spec.devOptional && !settings.production)) {
+      fail(missingMessage(state, settings, await dotenvInProduction()));
       continue;
     }
-    const validated = await validateField(state);
+    // devOptional outside production: the schema itself requires a value, so zod is not asked.
+    const validated = !state.found && !spec.optional ? { ok: true as const, value: undefined } : await validateField(state);
     if (!validated.ok) {
-      fail(state.found ? invalidMessage(state, validated.message) : missingMessage(state, settings));
+      fail(state.found ? invalidMessage(state, validated.message) : missingMessage(state, settings, await dotenvInProduction()));
       continue;
     }
     if (spec.sensitive) rememberSecret(validated.value);
@@ -115,8 +120,7 @@ async function resolveFields(schema: LoadableSchema, settings: Settings, pool: M
       provenance: {
         field: spec.name,
         sensitive: spec.sensitive,
-        source: state.found?.source ?? "schema",
-        where: state.found?.where ?? "schema default",
+        ...(state.found ? { source: state.found.source, where: state.found.where } : unsetProvenance(validated.value)),
         ...(state.found?.version ? { version: state.found.version } : {}),
         ...(state.found?.ttlSeconds !== undefined ? { ttlSeconds: state.found.ttlSeconds } : {}),
         loadedAt,
@@ -124,6 +128,11 @@ async function resolveFields(schema: LoadableSchema, settings: Settings, pool: M
     });
   }
   return { production: settings.production, results };
+}
+
+/** A field no source had: zod's default or catch supplied its value, or it stays unset (optional). */
+function unsetProvenance(value: unknown): Pick<Provenance, "source" | "where"> {
+  return value === undefined ? { source: "unset", where: "not set (optional)" } : { source: "schema", where: "schema default" };
 }
 
 function redactAttempt(attempt: Attempt): Attempt {

@@ -2,12 +2,17 @@ import type { SourceKind } from "../schema/define.ts";
 import { ConfigError } from "./errors.ts";
 import { renderTable } from "./table.ts";
 
+/**
+ * A source of the chain; "schema" when no source had a value and zod's default or catch supplied
+ * one; "unset" when no source had a value and the field is optional, so it is undefined.
+ */
+export type ProvenanceSource = SourceKind | "schema" | "unset";
+
 /** Where a loaded value came from, without the value. */
 export interface Provenance {
   readonly field: string;
   readonly sensitive: boolean;
-  /** "schema" means the zod schema supplied it (a .default() or an optional field left unset). */
-  readonly source: SourceKind | "schema";
+  readonly source: ProvenanceSource;
   /** The ref, file path or variable name. */
   readonly where: string;
   readonly version?: string;

@@ -1,4 +1,5 @@
 /** Turning a field's attempts into one value-free sentence for the start-up report. */
+import type { Dotenv } from "./dotenv.ts";
 import type { Attempt } from "./errors.ts";
 import type { FieldState } from "./field-state.ts";
 import { printable } from "./printable.ts";
@@ -9,15 +10,31 @@ export function summarizeAttempts(attempts: readonly Attempt[]): string {
   return attempts.map((attempt) => `${attempt.where} (${attempt.detail ?? attempt.outcome})`).join(", ");
 }
 
-export function missingMessage(state: FieldState, settings: Settings): string {
+/**
+ * Why a required field has no value, what was tried and the ways out. `ignoredDotenv` holds the
+ * .env files production did not read, so a value found only there is named as such.
+ */
+export function missingMessage(state: FieldState, settings: Settings, ignoredDotenv?: Dotenv): string {
   const { spec } = state;
   const skippedDefault = settings.production && spec.devDefault !== undefined ? ", devDefault in the schema (never used in production)" : "";
-  const tried = summarizeAttempts(state.attempts) + skippedDefault;
-  if (!spec.sensitive) return `${spec.name}: no value (tried ${tried}); set the environment variable ${spec.env} or give it a .default() in the schema.`;
-  const ways = settings.production
-    ? spec.productionSources.map((source) => howTo(source, state, settings))
-    : [...spec.productionSources.map((source) => howTo(source, state, settings)), "add a devDefault in the schema"];
+  const tried = summarizeAttempts(state.attempts.map((attempt) => withIgnoredDotenv(attempt, spec.env, ignoredDotenv))) + skippedDefault;
+  const optionalWay = settings.production
+    ? "if it may be missing, make it optional in the schema (.optional() or optional: true)"
+    : "make it optional in the schema (.optional() or optional: true; devOptional: true to require it in production only)";
+  if (!spec.sensitive) return `${spec.name}: no value (tried ${tried}); set the environment variable ${spec.env}, give it a .default() in the schema, or ${optionalWay}.`;
+  const ways = [
+    ...spec.productionSources.map((source) => howTo(source, state, settings)),
+    ...(settings.production ? [] : ["add a devDefault in the schema"]),
+    optionalWay,
+  ];
   return `${spec.name}: no value found (tried ${tried}); ${ways.filter(Boolean).join(", or ")}.`;
+}
+
+/** The env attempt of a variable production found only in an (ignored) .env file says so. */
+function withIgnoredDotenv(attempt: Attempt, variable: string, ignoredDotenv: Dotenv | undefined): Attempt {
+  const inFile = attempt.source === "env" && attempt.outcome === "missing" ? ignoredDotenv?.get(variable) : undefined;
+  if (!inFile) return attempt;
+  return { ...attempt, detail: `not set; present in ${inFile.file}, but production ignores .env files: set the env var, or opt in with SECRETS_DOTENV=true` };
 }
 
 export function invalidMessage(state: FieldState, problems: string): string {

@@ -10,44 +10,71 @@ export type SourceKind = "manager" | "kubernetes" | "docker" | "env" | "dotenv" 
  */
 export const PRODUCTION_SOURCES: readonly SourceKind[] = ["manager", "kubernetes", "docker", "env", "dotenv"];
 
-export interface SecretOptions {
+/** Options shared by secret() and config(). */
+export interface ConfigOptions {
+  /** Environment variable name; defaults to the field name. For a secret, `<env>_FILE` names a file holding it. */
+  readonly env?: string;
+  readonly description?: string;
+  /**
+   * Required in production, optional elsewhere: a missing value fails production start-up like
+   * any required field, and is `undefined` outside production. The field is `T | undefined`.
+   */
+  readonly devOptional?: boolean;
+}
+
+export interface SecretOptions extends ConfigOptions {
   /** External manager ref(s), tried first and in order, e.g. "vault://app/db#url". */
   readonly from?: string | readonly string[];
-  /** Environment variable name; defaults to the field name. `<env>_FILE` names a file holding it. */
-  readonly env?: string;
   /** File name in the Docker secrets / Kubernetes mount directories; defaults to the field name, then lower case. */
   readonly file?: string;
   /** Value used when nothing else provides one, only outside production. */
   readonly devDefault?: string;
-  readonly description?: string;
-  /** A missing value is accepted (the field is `T | undefined`). */
+  /** A missing value is accepted in every mode (the field is `T | undefined`); same as zod's `.optional()`. */
   readonly optional?: boolean;
   /** Sources production accepts for this field, e.g. ["manager"]; default all but dev defaults. */
   readonly productionSources?: readonly Exclude<SourceKind, "dev-default">[];
 }
 
-const SECRET = Symbol.for("secrets-gen.secret");
+const FIELD = Symbol.for("secrets-gen.field");
 
-export interface SecretField<S extends z.ZodType = z.ZodType> {
-  readonly [SECRET]: true;
+/**
+ * A field declared with secret() or config(). `DevOptional` is type-only: it adds `undefined` to
+ * the field's type without making zod accept a missing value, which production must still refuse.
+ */
+export interface SchemaField<S extends z.ZodType = z.ZodType, DevOptional extends boolean = boolean> {
+  readonly [FIELD]: true;
+  readonly sensitive: boolean;
   readonly schema: S;
   readonly options: SecretOptions;
+  readonly "~devOptional"?: DevOptional;
 }
+
+export type SecretField<S extends z.ZodType = z.ZodType, DevOptional extends boolean = boolean> = SchemaField<S, DevOptional> & { readonly sensitive: true };
+export type ConfigField<S extends z.ZodType = z.ZodType, DevOptional extends boolean = boolean> = SchemaField<S, DevOptional> & { readonly sensitive: false };
+
+/** `devOptional: true`, or a boolean only known at run time (which may be true), makes the type `T | undefined`. */
+type DevOptionalOf<O> = O extends { readonly devOptional: false } ? false : O extends { readonly devOptional: boolean } ? true : false;
+/** `optional: true` adds zod's `.optional()`, unless the schema already accepts a missing value (a default keeps its type). */
+type OptionalOf<S extends z.ZodType, O> = O extends { readonly optional: true } ? (undefined extends z.input<S> ? S : z.ZodOptional<S>) : S;
 
 /** A sensitive field: resolved through the whole chain and redacted everywhere. */
-export function secret<S extends z.ZodType, const O extends SecretOptions = {}>(
-  schema: S,
-  options?: O,
-): SecretField<O extends { optional: true } ? z.ZodOptional<S> : S> {
+export function secret<S extends z.ZodType, const O extends SecretOptions = {}>(schema: S, options?: O): SecretField<OptionalOf<S, O>, DevOptionalOf<O>> {
   // A non-zod `schema` is passed through untouched: defineSecrets reports it with the field's name.
-  const wrapped = options?.optional === true && isZodType(schema) ? schema.optional() : schema;
-  return { [SECRET]: true, schema: wrapped as never, options: options ?? {} };
+  const wrapped = options?.optional === true && isZodType(schema) && !acceptsMissing(schema) ? schema.optional() : schema;
+  return { [FIELD]: true, sensitive: true, schema: wrapped as never, options: options ?? {} };
 }
 
-export type FieldDefinition = z.ZodType | SecretField;
+/** A plain config field with options: read from env (then .env outside production), never redacted. */
+export function config<S extends z.ZodType, const O extends ConfigOptions = {}>(schema: S, options?: O): ConfigField<S, DevOptionalOf<O>> {
+  return { [FIELD]: true, sensitive: false, schema, options: options ?? {} };
+}
+
+export type FieldDefinition = z.ZodType | SchemaField;
 export type SecretsShape = Readonly<Record<string, FieldDefinition>>;
 
-export type OutputOf<F> = F extends SecretField<infer S> ? z.output<S> : F extends z.ZodType ? z.output<F> : never;
+export type OutputOf<F> = F extends SchemaField<infer S, infer DevOptional>
+  ? (DevOptional extends true ? z.output<S> | undefined : z.output<S>)
+  : F extends z.ZodType ? z.output<F> : never;
 export type SecretsOutput<T extends SecretsShape> = { readonly [K in keyof T]: OutputOf<T[K]> };
 
 const SCHEMA = Symbol.for("secrets-gen.schema");
@@ -73,7 +100,10 @@ export interface FieldSpec {
   readonly files: readonly string[];
   readonly from: readonly SecretRef[];
   readonly devDefault?: string;
+  /** A missing value is accepted in every mode: zod accepts `undefined` (optional, default, catch…) or `optional: true`. */
   readonly optional: boolean;
+  /** A missing value is accepted outside production only. */
+  readonly devOptional: boolean;
   readonly productionSources: readonly SourceKind[];
   readonly validator: z.ZodType;
 }
@@ -86,8 +116,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const PRODUCTION_CHOICES = new Set<string>(PRODUCTION_SOURCES);
 
-export function isSecretField(value: unknown): value is SecretField {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SECRET] === true;
+export function isSchemaField(value: unknown): value is SchemaField {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[FIELD] === true;
 }
 
 export function isSecretsSchema(value: unknown): value is SecretsSchema {
@@ -107,7 +137,7 @@ const RESERVED_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype),
 /** Declare every secret and config value of an app. Throws a SchemaError naming the field on bad options. */
 export function defineSecrets<const T extends SecretsShape>(shape: T): SecretsSchema<T> {
   const prototype: unknown = Object.getPrototypeOf(shape);
-  if (isZodType(prototype) || isSecretField(prototype)) {
+  if (isZodType(prototype) || isSchemaField(prototype)) {
     throw new SchemaError("the schema has a __proto__ field, which JavaScript takes as the object's prototype rather than a field: rename the field");
   }
   const fields = Object.entries(shape).map(([name, definition]) => toFieldSpec(name, definition));
@@ -119,31 +149,47 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
     throw new SchemaError(`field ${name} in the schema ${problem}`);
   };
   if (RESERVED_NAMES.has(name)) fail(`has a name the secrets object or every JavaScript object already uses, so reading secrets.${name} would not give its value: rename the field`);
-  if (isZodType(definition)) {
-    if (!ENV_NAME.test(name)) fail(`is not a valid environment variable name: use letters, digits and underscores`);
-    return Object.freeze({
-      name, sensitive: false, env: name, fileEnv: `${name}_FILE`, files: [], from: [], optional: false,
-      productionSources: ["env", "dotenv"] as const, validator: definition,
-      ...descriptionOf(definition),
-    });
-  }
-  if (!isSecretField(definition)) fail(`is neither a zod schema nor secret(zodSchema, options): wrap it in one of them`);
-  const { schema, options } = definition as SecretField;
-  if (!isZodType(schema)) fail(`passes something other than a zod schema to secret(): pass a zod schema such as z.string()`);
+  const field: SchemaField = isZodType(definition) ? config(definition) : (definition as SchemaField);
+  if (!isSchemaField(field)) fail(`is neither a zod schema nor secret(zodSchema, options) or config(zodSchema, options): wrap it in one of them`);
+  const { schema, options, sensitive } = field;
+  if (!isZodType(schema)) fail(`passes something other than a zod schema to ${sensitive ? "secret" : "config"}(): pass a zod schema such as z.string()`);
 
   // Options come from user code that the type checker may not have seen: check every type here,
   // so a wrong one is a SchemaError naming the field rather than a TypeError from deep inside.
   for (const key of ["env", "file", "devDefault", "description"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "string") fail(`has a ${key} that is ${kindOf(options[key])}, not a string: write it as text`);
   }
-  if (options.optional !== undefined && typeof options.optional !== "boolean") fail(`has optional: ${kindOf(options.optional)}: write optional: true or leave it out`);
+  for (const key of ["optional", "devOptional"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "boolean") fail(`has ${key}: ${kindOf(options[key])}: write ${key}: true or leave it out`);
+  }
   const env = options.env ?? name;
-  if (!ENV_NAME.test(env)) fail(`has env "${env}", which is not a valid environment variable name: use letters, digits and underscores`);
+  if (!ENV_NAME.test(env)) {
+    fail(!sensitive && options.env === undefined
+      ? `is not a valid environment variable name: use letters, digits and underscores, or name its variable with config(schema, { env })`
+      : `has env "${env}", which is not a valid environment variable name: use letters, digits and underscores`);
+  }
+  const missing = missingValue(schema);
+  const common = {
+    name, sensitive, env, optional: missing.accepted || options.optional === true, devOptional: options.devOptional === true,
+    validator: schema,
+    ...(options.description !== undefined ? { description: options.description } : descriptionOf(schema)),
+  };
+  if (!sensitive) {
+    // Plain config is read from env and .env only: a secret-only option would be silently ignored.
+    const secretOnly = (["from", "file", "devDefault", "optional", "productionSources"] as const).find((key) => options[key] !== undefined);
+    if (secretOnly) fail(`passes ${secretOnly} to config(), which only secret() fields take: use secret() or say it in the zod schema`);
+    return Object.freeze({ ...common, fileEnv: `${env}_FILE`, files: [], from: [], productionSources: ["env", "dotenv"] as const });
+  }
+
   if (options.file !== undefined && !FILE_NAME.test(options.file)) {
     fail(`has file "${options.file}", which is not a plain file name: use letters, digits, ".", "-" and "_" without slashes`);
   }
   if (options.file === undefined && !FILE_NAME.test(name)) {
     fail(`is not a plain file name, so it cannot name its secret file: give it a file option such as file: "${name.replace(/[^A-Za-z0-9_.-]/g, "_")}"`);
+  }
+  // zod's default applies in every mode, before a devDefault would: the devDefault could never be used.
+  if (options.devDefault !== undefined && missing.substituted) {
+    fail(`has both a zod default (.default() or .catch()) and a devDefault, so the devDefault would never be used: remove one of them`);
   }
   const refs = options.from === undefined ? [] : typeof options.from === "string" ? [options.from] : options.from;
   if (!Array.isArray(refs) || refs.some((ref) => typeof ref !== "string")) {
@@ -166,11 +212,27 @@ function toFieldSpec(name: string, definition: unknown): FieldSpec {
   }
   const files = options.file !== undefined ? [options.file] : [...new Set([name, name.toLowerCase()])];
   return Object.freeze({
-    name, sensitive: true, env, fileEnv: `${env}_FILE`, files, from, optional: options.optional === true,
-    productionSources, validator: schema,
+    ...common, fileEnv: `${env}_FILE`, files, from, productionSources,
     ...(options.devDefault !== undefined ? { devDefault: options.devDefault } : {}),
-    ...(options.description !== undefined ? { description: options.description } : descriptionOf(schema)),
   });
+}
+
+/**
+ * What zod does with a missing value: accept it (optional, default, catch, nullish, a union with
+ * undefined), and whether it substitutes a value (a default or catch). A schema with async
+ * refinements cannot be asked synchronously; it counts as requiring a value (fail closed).
+ */
+function missingValue(schema: z.ZodType): { accepted: boolean; substituted: boolean } {
+  try {
+    const result = schema.safeParse(undefined);
+    return { accepted: result.success, substituted: result.success && result.data !== undefined };
+  } catch {
+    return { accepted: false, substituted: false };
+  }
+}
+
+function acceptsMissing(schema: z.ZodType): boolean {
+  return missingValue(schema).accepted;
 }
 
 /** A short, safe rendering of a bad option value: strings quoted, lists of strings as JSON, anything else by its type. */

@@ -9,7 +9,10 @@ export interface ManifestField {
   readonly env: string;
   readonly fileEnv?: string;
   readonly devDefault: boolean;
+  /** A missing value is accepted in every mode (zod accepts undefined, or `optional: true`). */
   readonly optional: boolean;
+  /** A missing value is accepted outside production only; present only when true. */
+  readonly devOptional?: true;
   readonly productionSources: readonly SourceKind[];
 }
 
@@ -29,18 +32,17 @@ function manifestField(field: FieldSpec): ManifestField {
     ...(field.sensitive ? { fileEnv: field.fileEnv } : {}),
     devDefault: field.devDefault !== undefined,
     optional: field.optional,
+    ...(field.devOptional && !field.optional ? { devOptional: true as const } : {}),
     productionSources: field.productionSources,
   };
 }
 
 /** Human-readable chain for one field, e.g. for doc comments: "vault://a#b → file DB → DB_FILE → env DB (or .env) → dev default". */
 export function describeChain(field: ManifestField): string {
-  if (!field.sensitive) return `env ${field.env} (or .env)`;
-  return [
-    ...field.from,
-    `file ${field.files.join(" | ")} (Kubernetes, Docker)`,
-    `${field.fileEnv}`,
-    `env ${field.env} (or .env)`,
-    ...(field.devDefault ? ["dev default"] : []),
-  ].join(" → ");
+  const chain = field.sensitive
+    ? [...field.from, `file ${field.files.join(" | ")} (Kubernetes, Docker)`, `${field.fileEnv}`, `env ${field.env} (or .env)`]
+    : [`env ${field.env} (or .env)`];
+  if (field.devDefault) chain.push("dev default");
+  if (field.devOptional) chain.push("unset outside production (required in production)");
+  return chain.join(" → ");
 }

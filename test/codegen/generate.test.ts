@@ -104,7 +104,7 @@ describe("the secrets-gen CLI", () => {
     } finally {
       rmSync(schema);
     }
-  });
+  }, 300_000); // four CLI runs, each type-checking: slow on a loaded machine, never wrong
 
   it("skips the type checker when nothing it reads changed, and notices changes in imported modules and outputs", async () => {
     const dir = tempDir("secrets-gen-cache-");
@@ -134,7 +134,7 @@ describe("the secrets-gen CLI", () => {
       rmSync(schema);
       rmSync(part);
     }
-  });
+  }, 300_000); // six CLI runs
 
   it.each([
     ["a missing schema", ["--schema", "missing.schema.ts"], /^secrets-gen: the schema .*missing\.schema\.ts does not exist: create it or pass --schema <path>\n$/],

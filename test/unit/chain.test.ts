@@ -80,7 +80,8 @@ describe("resolution chain, first hit wins", () => {
     expect((await load({ cwd: app, env: { TOKEN: ENV } })).TOKEN).toBe(ENV);
 
     const refused = await loadError(load({ cwd: app, env: { NODE_ENV: "production" } }));
-    expect(refused.message).not.toContain(".env");
+    // Not read in production, only named: the value is there, and production ignores it.
+    expect(refused.message).toContain("env TOKEN (not set; present in .env.local, but production ignores .env files: set the env var, or opt in with SECRETS_DOTENV=true)");
     expect((await load({ cwd: app, env: { NODE_ENV: "production", SECRETS_DOTENV: "true" } })).TOKEN).toBe("from-dotenv-local");
     expect((await load({ cwd: app, env: { NODE_ENV: "production" }, dotenv: true })).TOKEN).toBe("from-dotenv-local");
     await expect(load({ cwd: app, env: { SECRETS_DOTENV: "maybe" } })).rejects.toThrow('SECRETS_DOTENV is "maybe": set it to true or false');
@@ -133,7 +134,7 @@ describe("production", () => {
     const error = await loadError(load({ env: { NODE_ENV: "production" } }));
     expect(error.production).toBe(true);
     expect(error.message).toContain("secrets-gen: 1 of 2 fields could not be loaded (production mode):");
-    expect(error.message).toContain(`TOKEN: no value found (tried ${emptyDocker}/TOKEN (no such file), ${emptyDocker}/token (no such file), env TOKEN (not set or empty), devDefault in the schema (never used in production)); put it in ${emptyDocker}/TOKEN or point TOKEN_FILE at a file, or set the environment variable TOKEN.`);
+    expect(error.message).toContain(`TOKEN: no value found (tried ${emptyDocker}/TOKEN (no such file), ${emptyDocker}/token (no such file), env TOKEN (not set or empty), devDefault in the schema (never used in production)); put it in ${emptyDocker}/TOKEN or point TOKEN_FILE at a file, or set the environment variable TOKEN, or if it may be missing, make it optional in the schema (.optional() or optional: true).`);
     expect(error.message).not.toContain("dev-token-value");
   });
 
@@ -167,7 +168,7 @@ describe("production", () => {
     const narrow = defineSecrets({ KEY: secret(z.string(), { productionSources: ["docker"] }) });
     const error = await loadError(loadSecrets(narrow, { production: true, dockerDir: emptyDocker, env: { KEY: ENV } }));
     expect(error.message).toContain("env KEY (has a value, but production accepts this field only from docker)");
-    expect(error.message).toContain(`put it in ${emptyDocker}/KEY or point KEY_FILE at a file.`);
+    expect(error.message).toContain(`put it in ${emptyDocker}/KEY or point KEY_FILE at a file, or if it may be missing`);
     const dev = await loadSecrets<{ KEY: string }>(narrow, { production: false, dockerDir: emptyDocker, env: { KEY: ENV } });
     expect(dev.KEY).toBe(ENV);
   });
@@ -176,7 +177,7 @@ describe("production", () => {
     const optional = defineSecrets({ SMTP: secret(z.string(), { optional: true }) });
     const secrets = await loadSecrets<{ SMTP?: string }>(optional, { production: true, dockerDir: emptyDocker, env: {} });
     expect(secrets.SMTP).toBeUndefined();
-    expect(provenance(secrets, "SMTP").source).toBe("schema");
+    expect(provenance(secrets, "SMTP")).toMatchObject({ source: "unset", where: "not set (optional)" });
   });
 });
 
@@ -186,7 +187,7 @@ describe("development", () => {
     const memory = { name: "memory", schemes: ["mem"], resolve: async () => new Map([["mem://x", { status: "missing" as const }]]) };
     const error = await loadError(loadSecrets(bare, { production: false, dockerDir: emptyDocker, cwd: emptyDocker, env: {}, providers: [memory] }));
     expect(error.message).toContain(
-      `API_KEY: no value found (tried mem://x (not found), ${emptyDocker}/API_KEY (no such file), ${emptyDocker}/api_key (no such file), env API_KEY (not set or empty)); store it at mem://x, or put it in ${emptyDocker}/API_KEY or point API_KEY_FILE at a file, or set the environment variable API_KEY, or add API_KEY=… to .env.local, or add a devDefault in the schema.`,
+      `API_KEY: no value found (tried mem://x (not found), ${emptyDocker}/API_KEY (no such file), ${emptyDocker}/api_key (no such file), env API_KEY (not set or empty)); store it at mem://x, or put it in ${emptyDocker}/API_KEY or point API_KEY_FILE at a file, or set the environment variable API_KEY, or add API_KEY=… to .env.local, or add a devDefault in the schema, or make it optional in the schema (.optional() or optional: true; devOptional: true to require it in production only).`,
     );
   });
 

@@ -72,7 +72,7 @@ describe("createLoader (generated modules)", () => {
       LOG_LEVEL: z.enum(["debug", "info"]),
     });
     const stale = generated(schema, changed);
-    await expect(createLoader(stale.module)({ env, production: false })).rejects.toThrow(/out of date with its schema: run `npx secrets-gen`/);
+    await expect(createLoader(stale.module)({ env, production: false })).rejects.toThrow("out of date with its schema (changed: API_KEY): run `npx secrets-gen`");
     const current = generated(schema);
     await expect(createLoader(current.module)({ env, production: false, dockerDir: "/nonexistent", dotenv: false })).resolves.toBeDefined();
     expect(current.imports.count).toBe(1);
@@ -85,9 +85,20 @@ describe("createLoader (generated modules)", () => {
     expect(imports.count).toBe(1);
   });
 
+  it("in production, fails closed when the schema evaluates differently from what was generated, naming the field", async () => {
+    // Generated under development (optional), imported under production (required): never start.
+    const asInDevelopment = defineSecrets({ SECRET: secret(z.string().optional()), HOSTS: z.string().transform((value) => value.split(",")) });
+    const asInProduction = defineSecrets({ SECRET: secret(z.string()), HOSTS: z.string().transform((value) => value.split(",")) });
+    const { module } = generated(asInDevelopment, asInProduction);
+    const error = await createLoader(module)({ env: { HOSTS: "a" }, production: true }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "the generated secrets module is out of date with its schema (changed: SECRET): run `npx secrets-gen` to regenerate it",
+    );
+  });
+
   it("refuses a manifest that no longer matches the schema", async () => {
     const renamed = defineSecrets({ API_TOKEN: secret(z.string()) });
     const { module } = generated(schema, renamed);
-    await expect(createLoader(module)({ env, production: false })).rejects.toThrow(/out of date with its schema/);
+    await expect(createLoader(module)({ env, production: false })).rejects.toThrow(/out of date with its schema \(changed: API_KEY, PORT, LOG_LEVEL, API_TOKEN\)/);
   });
 });

@@ -21,7 +21,7 @@ export const manifest = {
     "DB_PASSWORD": {"sensitive":true,"from":["aws-sm://prod/app#db_password"],"files":["DB_PASSWORD","db_password"],"env":"DB_PASSWORD","fileEnv":"DB_PASSWORD_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
     "REDIS_URL": {"sensitive":true,"description":"Cache","from":["aws-sm://prod/app#redis_url"],"files":["REDIS_URL","redis_url"],"env":"REDIS_URL","fileEnv":"REDIS_URL_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
     "STRIPE_KEY": {"sensitive":true,"from":["aws-sm://prod/stripe?versionStage=AWSCURRENT#api_key"],"files":["STRIPE_KEY","stripe_key"],"env":"STRIPE_KEY","fileEnv":"STRIPE_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
-    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
+    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":true,"productionSources":["env","dotenv"]},
   } as const satisfies Manifest;
 /** How production validates each field without loading zod (null: by zod). Checked against the schema in development. */
 export const plans: Plans = {

@@ -18,7 +18,7 @@ export const manifest = {
     "DB_USER": {"sensitive":true,"from":["gcp-sm://app-db#user"],"files":["DB_USER","db_user"],"env":"DB_USER","fileEnv":"DB_USER_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
     "DB_PASSWORD": {"sensitive":true,"from":["gcp-sm://app-db#password"],"files":["DB_PASSWORD","db_password"],"env":"DB_PASSWORD","fileEnv":"DB_PASSWORD_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
     "SIGNING_KEY": {"sensitive":true,"description":"Token signing key, pinned to version 1","from":["gcp-sm://signing-key?version=1"],"files":["SIGNING_KEY","signing_key"],"env":"SIGNING_KEY","fileEnv":"SIGNING_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
-    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
+    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":true,"productionSources":["env","dotenv"]},
   } as const satisfies Manifest;
 /** How production validates each field without loading zod (null: by zod). Checked against the schema in development. */
 export const plans: Plans = {

@@ -18,7 +18,7 @@ export const manifest = {
     "DATABASE_URL": {"sensitive":true,"description":"Primary database, from Vault only in production","from":["vault://app/db#url"],"files":["DATABASE_URL","database_url"],"env":"DATABASE_URL","fileEnv":"DATABASE_URL_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
     "DATABASE_PASSWORD": {"sensitive":true,"description":"Database password","from":["vault://app/db#password"],"files":["DATABASE_PASSWORD","database_password"],"env":"DATABASE_PASSWORD","fileEnv":"DATABASE_PASSWORD_FILE","devDefault":false,"optional":false,"productionSources":["manager"]},
     "PAYMENTS_KEY": {"sensitive":true,"description":"Payment provider key, pinned to version 1","from":["vault://payments/stripe?version=1#key"],"files":["PAYMENTS_KEY","payments_key"],"env":"PAYMENTS_KEY","fileEnv":"PAYMENTS_KEY_FILE","devDefault":false,"optional":false,"productionSources":["manager","kubernetes","docker","env","dotenv"]},
-    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":false,"productionSources":["env","dotenv"]},
+    "PORT": {"sensitive":false,"description":"HTTP port","from":[],"files":[],"env":"PORT","devDefault":false,"optional":true,"productionSources":["env","dotenv"]},
   } as const satisfies Manifest;
 /** How production validates each field without loading zod (null: by zod). Checked against the schema in development. */
 export const plans: Plans = {

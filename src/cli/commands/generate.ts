@@ -98,7 +98,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const files: OutputFile[] = [...generated.files, ...targetFiles.map((file) => toOutput(file, targetDir))];
   const statuses = values.check ? await checkFiles(files) : await writeChanged(files);
   const results = files.map((file, index) => ({ file, status: statuses[index]! }));
-  if (results.every(({ status }) => status !== "out-of-date")) await cache?.save(fieldCount, files);
+  if (results.every(({ status }) => status !== "out-of-date")) await cache?.save(fieldCount, files, generated.envRead);
   return report(values, results, stats(fieldCount));
 }
 

@@ -11,7 +11,7 @@ import type { SecretsSchema } from "../schema/define.ts";
 import { toManifest, type ManifestField } from "../schema/manifest.ts";
 import { planOf } from "../schema/plan-of.ts";
 import { CliError } from "../cli/errors.ts";
-import { loadSchema } from "./load-schema.ts";
+import { loadSchema, NATIVE_TYPESCRIPT } from "./load-schema.ts";
 
 const MODES = ["production", "development", "test"] as const;
 // Stack frames name files by path (tsx, Node) or URL (plain Node): either contains the path.
@@ -24,22 +24,22 @@ type Mode = (typeof MODES)[number];
 export interface EvaluatedSchema {
   /** The schema as evaluated for production (identical in the other modes, or generation stops). */
   readonly schema: SecretsSchema;
-  /** Environment variables the schema read while it was evaluated ("*": it listed them all); undefined where they cannot be seen (Deno). */
+  /** Environment variables the schema read while it was evaluated ("*": it listed them all); undefined where they cannot be seen (Deno, Bun). */
   readonly envRead: readonly string[] | undefined;
 }
 
 export async function loadSchemaInEveryMode(schemaPath: string): Promise<EvaluatedSchema> {
-  const deno = "Deno" in globalThis;
+  const native = NATIVE_TYPESCRIPT;
   const read = new Set<string>();
   const evaluated = new Map<Mode, SecretsSchema>();
   for (const mode of MODES) {
-    evaluated.set(mode, await (deno ? evaluateUnderDeno : evaluateUnder)(mode, schemaPath, read));
+    evaluated.set(mode, await (native ? evaluateNatively : evaluateUnder)(mode, schemaPath, read));
     // A schema that read no variable at all cannot come out differently in another mode.
-    if (!deno && read.size === 0) return { schema: evaluated.get(mode)!, envRead: [] };
+    if (!native && read.size === 0) return { schema: evaluated.get(mode)!, envRead: [] };
   }
   const differing = differingFields(evaluated);
   if (differing.length > 0) throw envDependentError(schemaPath, differing);
-  return { schema: evaluated.get("production")!, envRead: deno ? undefined : [...read].sort() };
+  return { schema: evaluated.get("production")!, envRead: native ? undefined : [...read].sort() };
 }
 
 /** Evaluate the schema afresh (tsx gives each import its own module graph) with NODE_ENV and SECRETS_ENV set to `mode`, noting every variable it reads. */
@@ -62,11 +62,11 @@ async function evaluateUnder(mode: Mode, schemaPath: string, read: Set<string>):
 }
 
 /**
- * Deno's environment cannot be swapped or watched, and its import() re-evaluates only the schema
- * module itself (a distinct URL per mode), not the modules it imports: the check covers what the
- * schema file reads, and the cache is never trusted.
+ * Under Deno and Bun, which import the schema themselves, the environment is not swapped or
+ * watched, and import() re-evaluates only the schema module itself (a distinct URL per mode), not
+ * the modules it imports: the check covers what the schema file reads, and the cache is never trusted.
  */
-async function evaluateUnderDeno(mode: Mode, schemaPath: string): Promise<SecretsSchema> {
+async function evaluateNatively(mode: Mode, schemaPath: string): Promise<SecretsSchema> {
   const saved = { NODE_ENV: process.env.NODE_ENV, SECRETS_ENV: process.env.SECRETS_ENV };
   Object.assign(process.env, { NODE_ENV: mode, SECRETS_ENV: mode });
   try {

@@ -3,17 +3,20 @@ import { isSecretsSchema, type SecretsSchema } from "../schema/define.ts";
 import { CliError } from "../cli/errors.ts";
 import { isOwnError, withheldError } from "../runtime/errors.ts";
 
+/** Deno and Bun import TypeScript themselves; Node needs tsx. */
+export const NATIVE_TYPESCRIPT = "Deno" in globalThis || "Bun" in globalThis;
+
 /**
- * Import the user's TypeScript schema: natively under Deno, through tsx on Node (so no build
- * step or loader flag is needed). tsx is imported only on Node; each tsImport() evaluates the
- * schema and everything it imports afresh.
+ * Import the user's TypeScript schema: natively under Deno and Bun, through tsx on Node (so no
+ * build step or loader flag is needed). tsx is imported only on Node; each tsImport() evaluates
+ * the schema and everything it imports afresh.
  */
 export async function loadSchema(schemaPath: string, query?: string): Promise<SecretsSchema> {
-  // A query makes Deno evaluate the module afresh rather than return its cached instance.
+  // A query makes Deno and Bun evaluate the module afresh rather than return its cached instance.
   const url = pathToFileURL(schemaPath).href + (query ? `?${query}` : "");
   let module: { default?: unknown };
   try {
-    module = "Deno" in globalThis
+    module = NATIVE_TYPESCRIPT
       ? await import(url)
       : await (await import("tsx/esm/api")).tsImport(url, import.meta.url);
   } catch (error) {

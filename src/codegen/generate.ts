@@ -5,6 +5,7 @@ import { emitEnvExample } from "./env-example.ts";
 import { emitModules, generatedHeader } from "./emit.ts";
 import { computeFieldTypes } from "./field-types.ts";
 import { loadSchemaInEveryMode } from "./env-modes.ts";
+import { compilesToCommonJs } from "./module-format.ts";
 
 export interface GenerateOptions {
   /** Path to secrets.schema.ts. */
@@ -34,21 +35,26 @@ export async function generate(options: GenerateOptions): Promise<Generated> {
   const out = resolve(options.out ?? join(root, "generated"));
   const { schema, envRead } = await loadSchemaInEveryMode(schemaPath);
   const types = computeFieldTypes(schemaPath, out, schema.fields.map((field) => field.name));
-  const schemaImport = importSpecifier(out, schemaPath);
+  const commonJs = compilesToCommonJs(root);
+  const schemaImport = importSpecifier(out, schemaPath, commonJs);
   const modules = emitModules({ schema, types, schemaImport, runtimeImport: options.runtimeImport ?? "secrets-gen/runtime" });
   return {
     schema,
     envRead,
     files: [
       { path: join(out, "secrets.ts"), content: modules.secrets },
-      { path: join(out, "index.ts"), content: modules.index },
+      ...(commonJs ? [] : [{ path: join(out, "index.ts"), content: modules.index }]),
       { path: resolve(options.envExample ?? join(root, ".env.example")), content: emitEnvExample(schema, generatedHeader(relative(root, schemaPath))) },
     ],
   };
 }
 
-/** A relative specifier with the .ts extension, which Node (tsx), Deno and tsc all accept. */
-function importSpecifier(fromDir: string, file: string): string {
+/**
+ * A relative specifier with the .ts extension, which Node (tsx), Deno and tsc all accept; without
+ * it for a CommonJS project, whose tsc (node10 resolution, no rewriting) refuses `.ts` imports.
+ */
+function importSpecifier(fromDir: string, file: string, commonJs: boolean): string {
   const path = relative(fromDir, file).split(sep).join("/");
-  return path.startsWith(".") ? path : `./${path}`;
+  const specifier = commonJs ? path.replace(/\.ts$/, "") : path;
+  return specifier.startsWith(".") ? specifier : `./${specifier}`;
 }

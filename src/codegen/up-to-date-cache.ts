@@ -17,6 +17,7 @@ import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { packageType } from "./module-format.ts";
 
 /** What was generated last time, by path: its content hash and what the report needs. */
 export interface CachedOutput {
@@ -94,6 +95,8 @@ function inputDigest(schema: string, options: readonly string[]): string | undef
     if (/"extends"\s*:/.test(text)) return undefined;
     add("tsconfig", text);
   }
+  // With tsconfig's module, it decides whether the output is written for CommonJS (module-format.ts).
+  add("package type", String(packageType(dirname(schema))));
   const seen = new Set<string>();
   const pending = [schema];
   while (pending.length > 0) {

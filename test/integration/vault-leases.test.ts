@@ -13,6 +13,7 @@ import { close, loadSecrets, onChange, provenance, type Provenance, type Refresh
 import { auditRecorder, settled } from "../helpers/fake-clock.ts";
 import { startVaultServer, type VaultTestServer } from "../servers/vault/server.ts";
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
+import { withBuiltinProviders } from "../helpers/builtin-providers.ts";
 
 const APP_TOKEN = `hvs.${secretValue("app-token")}`;
 const password = (n: number) => secretValue(`db-password-${n}`);
@@ -57,7 +58,7 @@ afterAll(async () => {
 });
 
 function load(refresh?: RefreshOptions, from = schema) {
-  return loadSecrets<Secrets>(from, {
+  return loadSecrets<Secrets>(withBuiltinProviders(from), {
     production: true, dotenv: false, env: { VAULT_ADDR: server.url, VAULT_TOKEN: APP_TOKEN }, onWarning: (m) => void warnings.push(m),
     ...(refresh ? { refresh: { jitter: 0, ...refresh } } : {}),
   });
@@ -133,7 +134,7 @@ describe("Vault dynamic secrets", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const batch = defineSecrets({ TOKEN: secret(z.string().min(16), { from: "vault://creds/batch?mount=database#password" }) });
     const secrets = await settled(load({}));
-    const other = await settled(loadSecrets<{ TOKEN: string }>(batch, {
+    const other = await settled(loadSecrets<{ TOKEN: string }>(withBuiltinProviders(batch), {
       production: true, dotenv: false, env: { VAULT_ADDR: server.url, VAULT_TOKEN: APP_TOKEN }, onWarning: (m) => void warnings.push(m), refresh: { jitter: 0 },
     }));
     const changed = vi.fn();

@@ -10,11 +10,10 @@
  *  (c) that the load settles, and for hang/latency that the message says the deadline/time-out hit.
  * A second matrix faults the logins and token calls instead (Vault AppRole / Kubernetes login, the
  * Azure token endpoint and bearer challenge) and counts requests to them. Neither matrix may show a
- * secret or credential in any output. The tables go to the test output and bench/results/fault-matrix.md.
+ * secret or credential in any output. The tables go to the test output and fault-matrix.md in RESULTS_DIR (test/helpers/results-dir.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineSecrets, secret } from "../../src/index.ts";
@@ -23,6 +22,7 @@ import { DEFAULT_RETRY_POLICY } from "../../src/runtime/policy.ts";
 import type { Fault } from "../servers/faults.ts";
 import { expectNoSentinel, SENTINEL } from "../helpers/sentinels.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { RESULTS_DIR } from "../helpers/results-dir.ts";
 import {
   AUTH_FAULTS, FAULTS, LATENCY_MS, startAwsHarness, startAzureHarness, startGcpHarness, startVaultHarness,
   type AuthEndpoint, type AuthFaultName, type FaultName, type Harness, type ProviderName,
@@ -150,7 +150,7 @@ afterAll(async () => {
   const table = renderTable();
   const authTable = renderAuthTable();
   console.log(`\nFault matrix (start-up deadline ${DEADLINE_MS} ms, env fallback set)\n\n${table}\n\n${authTable}`);
-  const out = join(fileURLToPath(new URL("../../bench/results/", import.meta.url)));
+  const out = RESULTS_DIR;
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "fault-matrix.md"), `${header()}\n${table}\n\n${authHeader()}\n${authTable}\n`);
 });

@@ -24,6 +24,7 @@ import { AUDIT_CHANNEL, close, loadSecrets, onChange, type AuditEvent, type Outc
 import { expectNoSentinel, secretValue } from "../helpers/sentinels.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { expectedRun, FIELDS, kindFor, offsets, valueFor, type FieldName } from "./soak-model.ts";
+import { RESULTS_DIR } from "../helpers/results-dir.ts";
 
 const CYCLES = 10_000;
 const WARM_UP = 1_000;
@@ -195,12 +196,12 @@ function mib(bytes: number): number {
 }
 
 function writeSoakReport(figures: Record<string, unknown>, perField: ReadonlyArray<Record<string, unknown>>): void {
-  const dir = join(import.meta.dirname, "../../bench/results");
+  const dir = RESULTS_DIR;
   mkdirSync(dir, { recursive: true });
   const lines = [
     "# Soak: refresh cycles on a fake clock",
     "",
-    "Written by `test/reliability/soak.test.ts` (`npx vitest run test/reliability/soak.test.ts`).",
+    "Written by `test/reliability/soak.test.ts` on a full `npm run bench`.",
     "Two manager fields in production; each cycle the in-memory provider answers, by cycle number,",
     "found (new value + version) / found (same) / unavailable / denied / missing / invalid value, with",
     "an extra outage window of cycles 5000–5049. Fake clock, jitter 0, one interval per cycle.",

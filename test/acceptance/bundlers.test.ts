@@ -64,7 +64,7 @@ const BUNDLERS: Record<string, Bundler> = {
       platform: "node",
       target: "node20",
       minify: mode === "production",
-      // Bundled CommonJS (node-vault) calls require() for Node's modules; an ESM bundle needs one (see the README).
+      // Bundled CommonJS (node-vault) calls require() for Node's modules; an ESM bundle needs one (see docs/runtimes.md).
       banner: { js: `import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);` },
       logLevel: "silent",
     });

@@ -38,7 +38,7 @@ ${TARGET_HELP}
       --json                 print {check, ok, files: [{path, target?, status}]} on stdout instead,
                              status being written, unchanged or out-of-date (for CI)
       --no-cache             always run the type checker, even when nothing it reads
-                             changed since the last run (see the README)
+                             changed since the last run (see docs/cli.md)
   -h, --help                 show this help
 
 Target options (each needs a --target that takes it; a flag shared by two targets sets both):

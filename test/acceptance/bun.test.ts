@@ -4,7 +4,6 @@
  * secret file, env and a dev default, prints it redacted, and reads a `vault://` field from the Vault
  * test server through node-vault. No output may contain a secret value.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,22 +45,9 @@ let app: string;
 let dockerDir: string;
 let vault: VaultTestServer;
 
-/** Run Bun in the app, asynchronously: the Vault test server in this process must keep answering. */
-function bun(label: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BUN, args, { cwd: app, env: processes.env(env), stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      processes.captured.push({ label, text: `${stdout}\n${stderr}` });
-      expect(`${stdout}${stderr}`, `${label} printed a secret value`).not.toContain(SENTINEL);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Bun in the app, asynchronously: the Vault test server in this process must keep answering. */
+const bun = (label: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> =>
+  processes.runAsync(label, BUN, args, { cwd: app, env: processes.env(env) });
 
 beforeAll(async () => {
   processes = new Processes();

@@ -6,7 +6,6 @@
  * by itself. An app without manager refs must bundle without any SDK installed; one with a
  * `vault://` field bundles node-vault and reads from the Vault test server.
  */
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,21 +140,8 @@ function bundleText(dir: string): string {
 }
 
 /** Run a bundle with plain Node 20, asynchronously: the Vault test server in this process must keep answering. */
-function runBundle(label: string, dir: string, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(processes.node20, ["main.mjs"], { cwd: dir, env: processes.env(env), stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      processes.captured.push({ label, text: `${stdout}\n${stderr}` });
-      expect(`${stdout}${stderr}`, `${label} printed a secret value`).not.toContain(SENTINEL);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runBundle = (label: string, dir: string, env: Record<string, string>): Promise<Run> =>
+  processes.runAsync(label, processes.node20, ["main.mjs"], { cwd: dir, env: processes.env(env), timeout: 60_000 });
 
 beforeAll(async () => {
   processes = new Processes();

@@ -3,7 +3,7 @@
  * install them from the tarballs, and processes run with an explicit environment whose output is
  * recorded and checked for the sentinel (every secret value in these tests contains it).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +44,23 @@ export class Processes {
     this.captured.push({ label, text: `${result.stdout}\n${result.stderr}` });
     expect(`${result.stdout}${result.stderr}`, `${label} printed a secret value`).not.toContain(SENTINEL);
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** `run`, asynchronously: for a process that talks to a test server in this one, which must keep answering. */
+  runAsync(label: string, command: string, args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeout?: number }): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? this.env(), stdio: ["ignore", "pipe", "pipe"], timeout: options.timeout ?? 120_000 });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        this.captured.push({ label, text: `${stdout}\n${stderr}` });
+        expect(`${stdout}${stderr}`, `${label} printed a secret value`).not.toContain(SENTINEL);
+        resolve({ code, stdout, stderr });
+      });
+    });
   }
 
   /**

@@ -70,7 +70,7 @@ describe("secrets-gen init", { timeout: 120_000 }, () => {
     const dir = projectDir({ "deno.json": `{\n  "tasks": {\n    "dev": "deno run main.ts"\n  }\n}\n` });
     const result = await init(dir);
     expect(result.code).toBe(0);
-    expect(JSON.parse(read(dir, "deno.json")).tasks).toEqual({ dev: "deno run main.ts", "secrets:generate": "deno run -A npm:secrets-gen" });
+    expect(JSON.parse(read(dir, "deno.json")).tasks).toEqual({ dev: "deno run main.ts", "secrets:generate": "deno run -A npm:@secrets-gen/cli" });
     expect(existsSync(join(dir, "package.json"))).toBe(false);
     expect(existsSync(join(dir, "generated/index.ts"))).toBe(true);
   });

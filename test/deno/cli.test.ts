@@ -1,6 +1,6 @@
 /**
  * The secrets-gen CLI under Deno (`deno run -A src/cli/main.ts …`): real process, exit code and
- * output, as `deno run -A npm:secrets-gen` runs it for users.
+ * output, as `deno run -A npm:@secrets-gen/cli` runs it for users.
  */
 import assert from "node:assert/strict";
 import { parseEnv } from "node:util";
@@ -147,7 +147,7 @@ Deno.test("init scaffolds a Deno project: schema, a deno.json task, and a first 
     await Deno.writeTextFile(`${dir}/deno.json`, `{\n  "tasks": {}\n}\n`);
     const result = await secretsGen(["init", "--dir", dir]);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/deno.json`)).tasks["secrets:generate"], "deno run -A npm:secrets-gen");
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/deno.json`)).tasks["secrets:generate"], "deno run -A npm:@secrets-gen/cli");
     assert.match(await Deno.readTextFile(`${dir}/generated/secrets.ts`), /export const plans: Plans = \{/);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -29,7 +29,7 @@ Exit codes: 0 done, 1 secrets.schema.ts already exists (without --force) or anot
 
 const SCHEMA_FILE = "secrets.schema.ts";
 const NPM_SCRIPTS = { "secrets:generate": "secrets-gen", prebuild: "secrets-gen", predev: "secrets-gen" };
-const DENO_TASKS = { "secrets:generate": "deno run -A npm:secrets-gen" };
+const DENO_TASKS = { "secrets:generate": "deno run -A npm:@secrets-gen/cli" };
 
 export async function run(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs({

@@ -4,14 +4,7 @@
  * stream up to the cap (destroying it, and so the socket, past it), and hands the text on as if the
  * client had read it, for the SDK's own deserialization.
  */
-
-/** Thrown by the policy for an answer it will not pass on; outcome.ts says why in the message. */
-export class UnreadableAnswerError extends Error {
-  override name = "UnreadableAnswerError";
-  constructor(readonly reason: "too-large" | "not-utf8") {
-    super(reason === "too-large" ? "the answer is over the size limit" : "the answer is not UTF-8 text");
-  }
-}
+import { readCappedText } from "../capped-answer.ts";
 
 /** The parts of @azure/core-rest-pipeline's request and response this policy uses. */
 interface PipelineRequest {
@@ -28,7 +21,6 @@ export interface CapPolicy<Req extends PipelineRequest, Res extends PipelineResp
 
 /** Every status: the HTTP client's convention for "stream them all". */
 const EVERY_STATUS = new Set([Number.POSITIVE_INFINITY]);
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function answerCapPolicy<Req extends PipelineRequest, Res extends PipelineResponse>(maxBytes: number): CapPolicy<Req, Res> {
   return {
@@ -46,33 +38,8 @@ export function answerCapPolicy<Req extends PipelineRequest, Res extends Pipelin
       const stream = response.readableStreamBody;
       if (stream === undefined) return response;
       response.readableStreamBody = undefined;
-      response.bodyAsText = await readCapped(stream, maxBytes);
+      response.bodyAsText = await readCappedText(stream as AsyncIterable<Uint8Array> & { destroy?: () => void }, maxBytes);
       return response;
     },
   };
-}
-
-async function readCapped(stream: NonNullable<PipelineResponse["readableStreamBody"]>, maxBytes: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      stream.destroy?.();
-      throw new UnreadableAnswerError("too-large");
-    }
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  // Invalid UTF-8 is refused, as for secret files and Vault answers, instead of becoming U+FFFD.
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new UnreadableAnswerError("not-utf8");
-  }
 }

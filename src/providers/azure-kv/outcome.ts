@@ -3,7 +3,7 @@
  * SDK errors can carry request and response details, so neither their messages nor the errors
  * themselves (as `cause`) are passed on.
  */
-import { UnreadableAnswerError } from "./answer-cap.ts";
+import { UnreadableAnswerError } from "../capped-answer.ts";
 import { RequestTimeoutError } from "../../runtime/policy.ts";
 import { errorName } from "../../runtime/errors.ts";
 import type { Outcome } from "../types.ts";

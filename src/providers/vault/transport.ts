@@ -8,6 +8,7 @@
 import { Buffer } from "node:buffer";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { readCappedText, UnreadableAnswerError } from "../capped-answer.ts";
 import { callSignal, VaultFailure } from "./errors.ts";
 
 export interface TransportSettings {
@@ -39,8 +40,6 @@ export interface Transport {
   /** Close kept-alive sockets. */
   close(): void;
 }
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function createTransport(settings: TransportSettings): Transport {
   const https = settings.address.startsWith("https:");
@@ -82,17 +81,11 @@ async function readAnswer(response: IncomingMessage, maxBytes: number): Promise<
   if (status >= 300 && status < 400) throw new VaultFailure(undefined, "REDIRECT");
   const announced = Number(response.headers["content-length"]);
   if (announced > maxBytes) throw new VaultFailure(undefined, "TOO_LARGE");
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new VaultFailure(undefined, "TOO_LARGE");
-    chunks.push(chunk);
-  }
   try {
-    return utf8.decode(Buffer.concat(chunks));
-  } catch {
-    throw new VaultFailure(undefined, "NOT_UTF8");
+    return await readCappedText(response, maxBytes);
+  } catch (error) {
+    if (error instanceof UnreadableAnswerError) throw new VaultFailure(undefined, error.reason === "too-large" ? "TOO_LARGE" : "NOT_UTF8");
+    throw error;
   }
 }
 

@@ -21,6 +21,7 @@ const steps = [
   ...["secrets.schema.ts", ...["vault", "aws", "gcp", "azure"].map((name) => `examples/${name}/secrets.schema.ts`)].map((schema) => [
     `generated files of ${schema} are up to date`, node, ["packages/cli/dist/main.js", "--check", "--schema", schema],
   ]),
+  ["docs/cli.md holds the commands' current help texts", node, ["--import", "tsx", "scripts/cli-docs.ts", "--check"]],
   ["tsc --noEmit", node, [tsc, "--noEmit", "-p", "tsconfig.json"]],
 ];
 

@@ -2,7 +2,7 @@
 /** `secrets-gen [command] [options]`: dispatch to a command; `generate` when none is named. */
 import { readFile } from "node:fs/promises";
 import process from "node:process";
-import { ALIASES, commands, DEFAULT_COMMAND } from "./commands.ts";
+import { ALIASES, commands, DEFAULT_COMMAND, overview } from "./commands.ts";
 import { describeFailure, UsageError } from "./errors.ts";
 import { print } from "./output.ts";
 
@@ -15,22 +15,6 @@ async function main(argv: readonly string[]): Promise<number> {
   const load = commands[name];
   if (!load) throw new UsageError(`unknown command "${name}"`);
   return (await load()).run(named ? rest : argv);
-}
-
-async function overview(): Promise<string> {
-  const lines = await Promise.all(
-    Object.entries(commands).map(async ([name, load]) => `  ${name.padEnd(10)} ${(await load()).summary}`),
-  );
-  const aliases = Object.entries(ALIASES).map(([alias, name]) => `  ${alias.padEnd(10)} same as ${name}`);
-  return [
-    "Usage: secrets-gen [command] [options]",
-    "",
-    "Commands (default: generate):",
-    ...lines,
-    ...aliases,
-    "",
-    "Run `secrets-gen <command> --help` for a command's options. `secrets-gen --version` prints the version.",
-  ].join("\n");
 }
 
 /** Set by the @secrets-gen/cli build (scripts/build.mjs); from a source checkout, package.json says it. */

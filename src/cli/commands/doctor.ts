@@ -10,7 +10,8 @@ import { renderTable } from "../../runtime/table.ts";
 
 export const summary = "resolve every field now, as the app would, and show each one's source (never its value)";
 
-const USAGE = `Usage: secrets-gen doctor [options]      (alias: secrets-gen explain)
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen doctor [options]      (alias: secrets-gen explain)
 
 Resolves every field of the schema the way the app would at start-up (same environment, same
 chain, same production rules) and prints, per field, where its value came from. Values are never
@@ -53,7 +54,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
   if (values.help) {
-    return print(USAGE);
+    return print(usage);
   }
   const { schema, report, error } = await loadForCli(values.schema, values.production);
   const sensitive = new Set(schema.fields.filter((field) => field.sensitive).map((field) => field.name));

@@ -18,12 +18,13 @@ const TARGET_HELP = Object.entries(TARGETS).map(([name, { summary }]) => `      
 const TARGET_FLAG_HELP = Object.entries(TARGETS).flatMap(([name, { flags }]) => [
   `  --target ${name}`,
   ...Object.entries(flags).map(([flag, { value, help }]) => {
-    const usage = `      --${flag} ${value}`;
-    return usage.length < 40 ? `${usage.padEnd(40)}${help}` : `${usage}\n${" ".repeat(40)}${help}`;
+    const flagText = `      --${flag} ${value}`;
+    return flagText.length < 40 ? `${flagText.padEnd(40)}${help}` : `${flagText}\n${" ".repeat(40)}${help}`;
   }),
 ]).join("\n");
 
-const USAGE = `Usage: secrets-gen [generate] [options]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen [generate] [options]
 
 Generates a typed accessor module, and with --target deployment config, from a secrets schema.
 
@@ -73,7 +74,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     },
   });
   if (positionals.length > 0) throw new UsageError(`unknown command or argument "${positionals[0]}"`);
-  if (values.help) return print(USAGE);
+  if (values.help) return print(usage);
   const emitTargets = configureTargets(targetNames(values.target), values);
   const started = performance.now();
   const stats = (fieldCount: number, note = "") => `${fieldCount} fields, ${Math.round(performance.now() - started)} ms${note}`;

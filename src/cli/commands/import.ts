@@ -12,7 +12,8 @@ import { displayPath, print } from "../output.ts";
 
 export const summary = "convert a t3-env createEnv() or envalid cleanEnv() file into secrets.schema.ts (prints it unless --write)";
 
-const USAGE = `Usage: secrets-gen import <file> [options]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen import <file> [options]
 
 Reads a t3-env file (createEnv({ server, shared, client, runtimeEnv })) or an envalid file
 (cleanEnv(process.env, { ... })) as source code, without running it, and prints the equivalent
@@ -47,7 +48,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       ...HELP_OPTION,
     },
   });
-  if (values.help) return print(USAGE);
+  if (values.help) return print(usage);
   const [input, extra] = positionals;
   if (input === undefined) throw new UsageError("give the file to convert, e.g. secrets-gen import src/env.ts");
   if (extra !== undefined) throw new UsageError(`unknown argument "${extra}": import converts one file`);

@@ -9,7 +9,8 @@ import { addGitignoreEntries, addMissingScripts, SCHEMA_TEMPLATE, type EditRepor
 
 export const summary = "scaffold secrets.schema.ts, package.json scripts (or a deno.json task), .gitignore entries, and generate";
 
-const USAGE = `Usage: secrets-gen init [options]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen init [options]
 
 In the project directory:
   - writes secrets.schema.ts, a commented example (one secret with a devDefault, one plain config);
@@ -42,7 +43,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     },
   });
   if (positionals.length > 0) throw new UsageError(`unknown argument "${positionals[0]}"`);
-  if (values.help) return print(USAGE);
+  if (values.help) return print(usage);
 
   const dir = resolve(values.dir);
   const schemaPath = join(dir, SCHEMA_FILE);

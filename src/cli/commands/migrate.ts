@@ -9,7 +9,8 @@ import { failRow, ONLY_OPTION, parsePlanArgs, printableRow, printPlan, type Work
 
 export const summary = "copy secrets to new refs (e.g. another Vault path, or Vault to AWS), verified; optionally delete the old (dry run unless --apply)";
 
-const USAGE = `Usage: secrets-gen migrate --from <ref-prefix> --to <ref-prefix> [options]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen migrate --from <ref-prefix> --to <ref-prefix> [options]
 
 For every secret field whose first "from" ref starts with the --from prefix, copies the value to
 the same ref with that prefix replaced by --to, e.g. --from vault://app/ --to vault://app-v2/, or
@@ -50,7 +51,7 @@ interface Row extends WorkingRow {
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parsePlanArgs(argv, {
     command: "migrate",
-    usage: USAGE,
+    usage,
     options: { from: { type: "string" }, to: { type: "string" }, ...ONLY_OPTION, "delete-old": { type: "boolean", default: false } },
   });
   if (!args) return 0;

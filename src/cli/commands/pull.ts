@@ -12,7 +12,8 @@ import { failRow, ONLY_OPTION, parsePlanArgs, printableRow, printPlan, type Work
 
 export const summary = "copy secret values from their managers into a local .env file (dry run unless --apply; names only)";
 
-const USAGE = `Usage: secrets-gen pull [options]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen pull [options]
 
 Resolves every secret field with "from" refs from its managers, as the app would (configured from
 this process's environment; the first ref that has a value wins), and compares each value with the
@@ -38,7 +39,7 @@ interface Row extends WorkingRow {
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  const args = parsePlanArgs(argv, { command: "pull", usage: USAGE, options: { to: { type: "string", default: ".env.local" }, ...ONLY_OPTION } });
+  const args = parsePlanArgs(argv, { command: "pull", usage, options: { to: { type: "string", default: ".env.local" }, ...ONLY_OPTION } });
   if (!args) return 0;
   const { values } = args;
   const file = values.to;

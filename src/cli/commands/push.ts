@@ -11,7 +11,8 @@ import { failRow, ONLY_OPTION, parsePlanArgs, printableRow, printPlan, type Work
 
 export const summary = "copy secret values from the env or a .env file to their managers (dry run unless --apply; names only)";
 
-const USAGE = `Usage: secrets-gen push (--from-env | --from-file <.env file>) [options]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen push (--from-env | --from-file <.env file>) [options]
 
 For every secret field with a manager ref (its first "from" ref), takes the value from the source
 (the field's env var in this process's environment, or in the .env file), compares it with the
@@ -44,7 +45,7 @@ interface Row extends WorkingRow {
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parsePlanArgs(argv, {
     command: "push",
-    usage: USAGE,
+    usage,
     options: { "from-env": { type: "boolean", default: false }, "from-file": { type: "string" }, ...ONLY_OPTION },
   });
   if (!args) return 0;

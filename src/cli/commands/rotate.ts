@@ -16,7 +16,8 @@ const CHARSETS = {
 type Charset = keyof typeof CHARSETS;
 const isCharset = (name: string): name is Charset => Object.hasOwn(CHARSETS, name);
 
-const USAGE = `Usage: secrets-gen rotate <FIELD> [options]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen rotate <FIELD> [options]
 
 Generates a cryptographically random value for a secret field, checks it against the field's
 schema, and writes it as a new version at the field's manager ref (its first "from" ref: Vault
@@ -37,7 +38,7 @@ Exit codes: 0 dry run shown or new version written, 1 an error to fix, 2 wrong u
 export async function run(argv: readonly string[]): Promise<number> {
   const args = parsePlanArgs(argv, {
     command: "rotate",
-    usage: USAGE,
+    usage,
     field: true,
     options: { length: { type: "string", default: "32" }, charset: { type: "string", default: "alnum" }, prefix: { type: "string", default: "" } },
   });

@@ -13,7 +13,8 @@ import { createMaskStream, loadedSecretTexts } from "../mask-stream.ts";
 
 export const summary = "resolve every field and run a command with them as env vars (--mask: redact its output)";
 
-const USAGE = `Usage: secrets-gen run [options] -- <command> [args...]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen run [options] -- <command> [args...]
 
 Resolves every field of the schema as the app would and starts <command> with the current
 environment plus each field under its env var name (the text as found, before zod; a zod
@@ -51,7 +52,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     },
   });
   if (values.help) {
-    return print(USAGE);
+    return print(usage);
   }
   if (positionals.length > 0) throw new UsageError(`put the command after "--", as in \`secrets-gen run -- ${positionals.join(" ")}\``);
   const [file, ...args] = command;

@@ -13,7 +13,8 @@ import { scanText, type Finding, type ScanTarget } from "../scan-files.ts";
 
 export const summary = "find loaded secret values and literal secret assignments in git-tracked files (pre-commit)";
 
-const USAGE = `Usage: secrets-gen scan [options] [paths...]
+/** `--help`, and this command's reference in docs/cli.md (scripts/cli-docs.ts copies it there). */
+export const usage = `Usage: secrets-gen scan [options] [paths...]
 
 Resolves the schema's secrets as the app would, then reads every git-tracked file (under the
 given paths, default: the whole working tree) and reports each line that contains a loaded secret
@@ -42,7 +43,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     options: { ...SCHEMA_OPTION, ...PRODUCTION_OPTION, json: { type: "boolean", default: false }, ...HELP_OPTION },
   });
   if (values.help) {
-    return print(USAGE);
+    return print(usage);
   }
   const { schema, report } = await loadForCli(values.schema, values.production);
   const targets: ScanTarget[] = schema.fields
